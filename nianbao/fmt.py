@@ -1,0 +1,205 @@
+"""One canonical serialisation for every data file: UTF-8 without BOM, LF, fixed key and column order."""
+
+from __future__ import annotations
+
+import csv
+import difflib
+import io
+import json
+import re
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from nianbao.load import discover
+from nianbao.templates import TEMPLATE_IDS, Table, Template, read_definition, template
+
+_RESOURCE_KEYS = ("name", "path", "title", "description", "format", "mediatype", "encoding")
+_ACK_KEYS = ("rule", "cells", "note")
+_NUMERIC = re.compile(r"-?[0-9]+(?:\.[0-9]+)?")
+
+
+class FormatError(Exception):
+    """A file that cannot be read well enough to rewrite it (left untouched, reported)."""
+
+
+@dataclass
+class Change:
+    file: str
+    before: str  # decoded text, for the diff
+    after: str
+    note: str | None = None  # what changed that a text diff does not show (encoding, BOM)
+
+    def diff(self) -> str:
+        lines = difflib.unified_diff(
+            self.before.splitlines(keepends=True), self.after.splitlines(keepends=True),
+            fromfile=f"{self.file}（现状）", tofile=f"{self.file}（规范格式）",
+        )
+        text = "".join(line if line.endswith("\n") else line + "\n" for line in lines)
+        return (f"--- {self.file}: {self.note}\n" if self.note else "") + text
+
+
+def decode(data: bytes) -> tuple[str, str | None]:
+    """Text of a data file as Excel or an editor may have saved it; the second item names the oddity."""
+    if b"\x00" in data:
+        raise FormatError("含二进制内容（NUL 字节），不是文本文件")
+    note = None
+    if data.startswith(b"\xef\xbb\xbf"):
+        data, note = data[3:], "去除 UTF-8 BOM"
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        try:
+            text, note = data.decode("gb18030"), "由 GBK/GB18030 转为 UTF-8"
+        except UnicodeDecodeError as exc:
+            raise FormatError(f"不是 UTF-8 或 GBK 文本，无法解码（第 {exc.start + 1} 字节）") from None
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+        note = f"{note}；换行改为 LF" if note else "换行改为 LF"
+    return text, note
+
+
+def write_csv(rows: list[list[str]]) -> str:
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerows(rows)
+    return out.getvalue()
+
+
+def _records(text: str) -> list[list[str]]:
+    try:
+        return [r for r in csv.reader(io.StringIO(text, newline=""), strict=True)]
+    except csv.Error as exc:
+        raise FormatError(f"CSV 无法解析：{exc}") from None
+
+
+def canonical_value(cell: str) -> str:
+    """A value cell without surrounding spaces, with full-width digits made ASCII when that gives a number."""
+    stripped = cell.strip(" \t\u3000\xa0")
+    folded = unicodedata.normalize("NFKC", stripped).replace("−", "-").strip()
+    return folded if _NUMERIC.fullmatch(folded) else stripped
+
+
+def canonical_table(text: str, table: Table) -> str:
+    """Columns in template order, rows in template order (unknown rows kept, at the end), values trimmed."""
+    records = _records(text)
+    if not records:
+        return text
+    header, body = records[0], [r for r in records[1:] if r]
+    if sorted(header) != sorted(table.header) or any(len(r) != len(header) for r in body):
+        return write_csv([header, *body])  # not ours to guess: the validator reports it
+    order = [header.index(c) for c in table.header]
+    rank = {row_id: i for i, row_id in enumerate(table.row_ids)}
+    rows = [[r[i] for i in order] for r in body]
+    rows.sort(key=lambda r: rank.get(r[0], len(rank)))
+    rows = [[r[0], r[1], *(canonical_value(c) for c in r[2:])] for r in rows]
+    return write_csv([list(table.header), *rows])
+
+
+def canonical_notes(text: str, tmpl: Template | None) -> str:
+    header = [f["name"] for f in read_definition("package.yaml")["notes_fields"]]
+    records = _records(text)
+    if not records or records[0] != header:
+        return write_csv(records)
+    rank: dict[tuple[str, str, str], int] = {}
+    if tmpl:
+        rank = {cell: i for i, cell in enumerate(tmpl.cells())}
+    body = [r for r in records[1:] if r]
+    body.sort(key=lambda r: (rank.get(tuple(r[:3]), len(rank)), r) if len(r) >= 3 else (len(rank), r))
+    return write_csv([header, *body])
+
+
+def canonical_registry(text: str) -> str:
+    records = _records(text)
+    if not records:
+        return text
+    header, body = records[0], [r for r in records[1:] if r]
+    body.sort(key=lambda r: r[0] if r else "")
+    return write_csv([header, *body])
+
+
+def canonical_narrative(text: str) -> str:
+    lines = [line.rstrip() for line in text.split("\n")]
+    return "\n".join(lines).strip("\n") + "\n"
+
+
+def _ordered(obj: dict[str, Any], keys: tuple[str, ...]) -> dict[str, Any]:
+    first = {k: obj[k] for k in keys if k in obj}
+    return first | {k: obj[k] for k in sorted(obj) if k not in first}
+
+
+def canonical_descriptor(text: str) -> str:
+    try:
+        d = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise FormatError(f"不是合法的 JSON：{exc.msg}（第 {exc.lineno} 行第 {exc.colno} 列）") from None
+    if not isinstance(d, dict):
+        raise FormatError("顶层不是对象")
+    keys = tuple(f["name"] for f in read_definition("package.yaml")["fields"])
+    if isinstance(d.get("resources"), list):
+        d["resources"] = [_ordered(r, _RESOURCE_KEYS) if isinstance(r, dict) else r for r in d["resources"]]
+    if isinstance(d.get("acknowledgements"), list):
+        d["acknowledgements"] = [_ordered(a, _ACK_KEYS) if isinstance(a, dict) else a for a in d["acknowledgements"]]
+    return dump_json(_ordered(d, keys))
+
+
+def dump_json(obj: Any) -> str:
+    return json.dumps(obj, ensure_ascii=False, indent=2) + "\n"
+
+
+def _package_files(folder: Path) -> list[tuple[Path, str, Template | None, Table | None]]:
+    """(file, kind, template, table) for each data file of a package that fmt rewrites."""
+    out: list[tuple[Path, str, Template | None, Table | None]] = [(folder / "datapackage.json", "descriptor", None, None)]
+    tmpl = None
+    try:
+        d = json.loads((folder / "datapackage.json").read_bytes().decode("utf-8-sig"))
+        tmpl = template(d["template"]) if d.get("template") in TEMPLATE_IDS else None
+    except (OSError, ValueError, AttributeError, TypeError):
+        return out
+    if tmpl:
+        for table in tmpl.tables:
+            out.append((folder / f"{table.id}.csv", "table", tmpl, table))
+    out.append((folder / "notes.csv", "notes", tmpl, None))
+    out.append((folder / "narrative.md", "narrative", tmpl, None))
+    return out
+
+
+def canonical(kind: str, text: str, tmpl: Template | None, table: Table | None) -> str:
+    if kind == "descriptor":
+        return canonical_descriptor(text)
+    if kind == "table" and table is not None:
+        return canonical_table(text, table)
+    if kind == "notes":
+        return canonical_notes(text, tmpl)
+    if kind == "registry":
+        return canonical_registry(text)
+    return canonical_narrative(text)
+
+
+def format_paths(paths: list[str], write: bool) -> tuple[list[Change], list[tuple[str, str]]]:
+    """Canonicalise every data file under `paths`; returns the changes and the files that could not be read."""
+    found, roots = discover(paths)
+    files: list[tuple[Path, str, str, Template | None, Table | None]] = []
+    for root in roots:
+        files.append((root.dir / "agencies.csv", str(Path(root.display) / "agencies.csv"), "registry", None, None))
+    for folder, display, context in found:
+        if context:
+            continue
+        for path, kind, tmpl, table in _package_files(folder):
+            files.append((path, str(Path(display) / path.name), kind, tmpl, table))
+    changes, failures = [], []
+    for path, display, kind, tmpl, table in files:
+        if not path.is_file():
+            continue
+        try:
+            data = path.read_bytes()
+            text, note = decode(data)
+            after = canonical(kind, text, tmpl, table)
+        except (OSError, FormatError) as exc:
+            failures.append((display, str(exc)))
+            continue
+        if after.encode("utf-8") != data:
+            changes.append(Change(display, text, after, note))
+            if write:
+                path.write_text(after, encoding="utf-8", newline="\n")
+    return changes, failures

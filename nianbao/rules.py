@@ -1,0 +1,143 @@
+"""The validation rules, read from definitions/rules.yaml, and the cell equations they expand to."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+from itertools import product
+from typing import Any
+
+from nianbao.templates import Template, read_definition
+
+_LIST_OF = re.compile(r"(columns|rows)\((\w+)\)")
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    title: str
+    severity: str
+    kind: str  # "consistency" or "structural"
+    basis: str | None = None
+    templates: tuple[str, ...] = ()
+    cross_year: bool = False
+    spec: dict[str, Any] | None = None
+
+
+@dataclass(frozen=True)
+class Term:
+    """One cell in an equation: sign × the value of table.row.column (of the previous year if `prev`)."""
+
+    table: str
+    row: str
+    column: str
+    sign: int = 1
+    prev: bool = False
+
+    @property
+    def cell(self) -> str:
+        return f"{self.table}.{self.row}.{self.column}"
+
+    def text(self) -> str:
+        return f"{'上年' if self.prev else ''}{self.cell}"
+
+
+@dataclass(frozen=True)
+class Equation:
+    """One instance of a rule for one binding of its variables: sum(lhs) op sum(rhs)."""
+
+    rule: str
+    anchor: Term  # the cell a failure is reported at (and acknowledged by)
+    lhs: tuple[Term, ...]
+    rhs: tuple[Term, ...]
+    op: str  # "=" or ">="
+
+    @property
+    def terms(self) -> tuple[Term, ...]:
+        return self.lhs + self.rhs
+
+    def formula(self) -> str:
+        def side(terms: tuple[Term, ...]) -> str:
+            out = ""
+            for i, t in enumerate(terms):
+                out += (" − " if t.sign < 0 else " + " if i else "") + t.text()
+            return out
+
+        return f"{side(self.lhs)} {'≥' if self.op == '>=' else '='} {side(self.rhs)}"
+
+
+@cache
+def all_rules() -> tuple[Rule, ...]:
+    raw = read_definition("rules.yaml")
+    rules = [
+        Rule(
+            id=r["id"],
+            title=r["title"],
+            severity=r["severity"],
+            kind="consistency",
+            basis=r.get("basis"),
+            templates=tuple(r["templates"]),
+            cross_year=r.get("cross_year", False),
+            spec=r,
+        )
+        for r in raw["consistency"]
+    ]
+    rules += [Rule(id=r["id"], title=r["title"], severity=r["severity"], kind="structural") for r in raw["structural"]]
+    return tuple(rules)
+
+
+@cache
+def rule(rule_id: str) -> Rule:
+    return next(r for r in all_rules() if r.id == rule_id)
+
+
+def consistency_rules() -> list[Rule]:
+    return [r for r in all_rules() if r.kind == "consistency"]
+
+
+def _values(spec: Any, tmpl: Template) -> list[str]:
+    if isinstance(spec, list):
+        return [str(v) for v in spec]
+    match = _LIST_OF.fullmatch(spec)
+    if not match:
+        raise ValueError(f"bad for_each value {spec!r}")
+    table = tmpl.table(match.group(2))
+    return list(table.column_ids if match.group(1) == "columns" else table.row_ids)
+
+
+def _terms(text: str, tmpl: Template) -> list[Term]:
+    sign, prev = 1, False
+    if text.startswith("-"):
+        sign, text = -1, text[1:]
+    if text.startswith("prev:"):
+        prev, text = True, text[5:]
+    table_id, row, column = text.split(".")
+    table = tmpl.table(table_id)
+    rows = list(table.row_sets[row[1:]]) if row.startswith("@") else [row]
+    columns = list(table.column_sets[column[1:]]) if column.startswith("@") else [column]
+    return [Term(table_id, r, c, sign, prev) for r in rows for c in columns]
+
+
+def equations(r: Rule, tmpl: Template) -> list[Equation]:
+    """The rule's equations for one template, one per binding of its `for_each` variables.
+
+    A binding that names a cell the template lacks (the optional group row `other` of V2021)
+    gives no equation.
+    """
+    spec = r.spec or {}
+    names = list(spec.get("for_each", {}))
+    choices = [_values(spec["for_each"][n], tmpl) for n in names]
+    out = []
+    for binding in product(*choices):
+        env = dict(zip(names, binding, strict=True))
+
+        def expand(items: list[str], env: dict[str, str] = env) -> tuple[Term, ...]:
+            return tuple(t for item in items for t in _terms(item.format(**env), tmpl))
+
+        lhs, rhs = expand(spec["lhs"]), expand(spec["rhs"])
+        anchor = expand([spec["anchor"]])[0] if "anchor" in spec else lhs[0]
+        if any(tmpl.table(t.table).row(t.row).optional for t in (*lhs, *rhs)):
+            continue
+        out.append(Equation(r.id, anchor, lhs, rhs, spec.get("op", "=")))
+    return out
