@@ -146,7 +146,7 @@ def read_text(path: Path, display: str, problems: list[Problem]) -> str | None:
     if data.startswith(b"\xef\xbb\xbf"):
         problems.append(
             problem("file-encoding", "文件以 UTF-8 BOM 开头（Excel 另存的 CSV 常见）；运行 nianbao fmt 可去除",
-                    file=display, expected="UTF-8（无 BOM）", found="UTF-8 BOM")
+                    file=display, line=1, expected="UTF-8（无 BOM）", found="UTF-8 BOM")
         )
         data = data[3:]
     try:
@@ -323,6 +323,8 @@ def _load_table(pkg: Package, table: Table, display: str, text: str, problems: l
         if len(cells) != len(header):
             problems.append(problem("row-shape", "该行的单元格数与表头不一致（可能错列），本行数值未检查",
                                     file=display, line=line, expected=f"{len(header)} 个", found=f"{len(cells)} 个"))
+            if len(cells) > row_col and cells[row_col] in table.row_ids:
+                data.row_lines.setdefault(cells[row_col], line)  # present, if unreadable: not "missing"
             continue
         row_id = cells[row_col]
         printed = cells[label_col] if label_col is not None else ""

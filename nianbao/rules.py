@@ -52,19 +52,14 @@ class Equation:
     lhs: tuple[Term, ...]
     rhs: tuple[Term, ...]
     op: str  # "=" or ">="
+    text: str  # the formula as written in rules.yaml, variables bound: sets stay named (@results)
 
     @property
     def terms(self) -> tuple[Term, ...]:
         return self.lhs + self.rhs
 
     def formula(self) -> str:
-        def side(terms: tuple[Term, ...]) -> str:
-            out = ""
-            for i, t in enumerate(terms):
-                out += (" − " if t.sign < 0 else " + " if i else "") + t.text()
-            return out
-
-        return f"{side(self.lhs)} {'≥' if self.op == '>=' else '='} {side(self.rhs)}"
+        return self.text
 
 
 @cache
@@ -119,6 +114,19 @@ def _terms(text: str, tmpl: Template) -> list[Term]:
     return [Term(table_id, r, c, sign, prev) for r in rows for c in columns]
 
 
+def _side(items: list[str], env: dict[str, str]) -> str:
+    """Readable side of a formula: prev: becomes 上年, a named set becomes Σ(…)."""
+    out = ""
+    for i, item in enumerate(items):
+        text = item.format(**env)
+        sign = " − " if text.startswith("-") else " + " if i else ""
+        text = text.lstrip("-")
+        prev = text.startswith("prev:")
+        text = ("上年" if prev else "") + text.removeprefix("prev:")
+        out += sign + (f"Σ({text})" if "@" in text else text)
+    return out
+
+
 def equations(r: Rule, tmpl: Template) -> list[Equation]:
     """The rule's equations for one template, one per binding of its `for_each` variables.
 
@@ -139,5 +147,7 @@ def equations(r: Rule, tmpl: Template) -> list[Equation]:
         anchor = expand([spec["anchor"]])[0] if "anchor" in spec else lhs[0]
         if any(tmpl.table(t.table).row(t.row).optional for t in (*lhs, *rhs)):
             continue
-        out.append(Equation(r.id, anchor, lhs, rhs, spec.get("op", "=")))
+        op = spec.get("op", "=")
+        text = f"{_side(spec['lhs'], env)} {'≥' if op == '>=' else '='} {_side(spec['rhs'], env)}"
+        out.append(Equation(r.id, anchor, lhs, rhs, op, text))
     return out

@@ -21,8 +21,9 @@ _FIELD_TYPES: dict[str, dict[str, Any]] = {
 }
 
 
+@cache
 def read_definition(name: str) -> Any:
-    """Parse one file of definitions/ (YAML or JSON)."""
+    """Parse one file of definitions/ (YAML or JSON), once; callers must not modify the result."""
     text = (DEFINITIONS / name).read_text(encoding="utf-8")
     return json.loads(text) if name.endswith(".json") else yaml.safe_load(text)
 
