@@ -17,21 +17,39 @@ OK, PROBLEMS, USAGE = 0, 1, 2
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="nianbao", description="政府信息公开工作年度报告开放数据：校验、规范格式、查看。")
+    parser = argparse.ArgumentParser(
+        prog="nianbao", description="政府信息公开工作年度报告开放数据：校验、规范格式、查看。"
+    )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    v = sub.add_parser("validate", help="校验数据目录或数据包", description="校验数据目录（含 agencies.csv 和 reports/）或单个数据包文件夹。")
+    v = sub.add_parser(
+        "validate",
+        help="校验数据目录或数据包",
+        description="校验数据目录（含 agencies.csv 和 reports/）或单个数据包文件夹。",
+    )
     v.add_argument("paths", nargs="*", metavar="PATH", default=["data"], help="数据目录或数据包文件夹（默认 ./data）")
-    v.add_argument("--format", choices=["text", "json", "github"], default="text",
-                   help="输出格式：text（默认）、json、github（工作流注释 + 作业摘要）")
+    v.add_argument(
+        "--format",
+        choices=["text", "json", "github"],
+        default="text",
+        help="输出格式：text（默认）、json、github（工作流注释 + 作业摘要）",
+    )
 
-    f = sub.add_parser("fmt", help="把数据文件改写为规范格式", description="把数据文件改写为规范格式（UTF-8 无 BOM、LF、固定键序和列序）。")
+    f = sub.add_parser(
+        "fmt",
+        help="把数据文件改写为规范格式",
+        description="把数据文件改写为规范格式（UTF-8 无 BOM、LF、固定键序和列序）。",
+    )
     f.add_argument("paths", nargs="*", metavar="PATH", default=["data"], help="数据目录或数据包文件夹（默认 ./data）")
     f.add_argument("--check", action="store_true", help="只检查，不改写；有差异时打印差异并以状态 1 退出")
 
-    s = sub.add_parser("show", help="查看一个数据包", description="查看一个数据包：概览，或 --tidy 输出每个模板单元格一行的 CSV。")
+    s = sub.add_parser(
+        "show", help="查看一个数据包", description="查看一个数据包：概览，或 --tidy 输出每个模板单元格一行的 CSV。"
+    )
     s.add_argument("package", metavar="PACKAGE", help="数据包文件夹，如 data/reports/beiyangjizhen/2019")
-    s.add_argument("--tidy", action="store_true", help="输出 table,row,column,value,note 格式的 CSV（value 为空表示原文空白）")
+    s.add_argument(
+        "--tidy", action="store_true", help="输出 table,row,column,value,note 格式的 CSV（value 为空表示原文空白）"
+    )
     return parser
 
 

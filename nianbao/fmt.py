@@ -33,8 +33,10 @@ class Change:
 
     def diff(self) -> str:
         lines = difflib.unified_diff(
-            self.before.splitlines(keepends=True), self.after.splitlines(keepends=True),
-            fromfile=f"{self.file}（现状）", tofile=f"{self.file}（规范格式）",
+            self.before.splitlines(keepends=True),
+            self.after.splitlines(keepends=True),
+            fromfile=f"{self.file}（现状）",
+            tofile=f"{self.file}（规范格式）",
         )
         text = "".join(line if line.endswith("\n") else line + "\n" for line in lines)
         return (f"--- {self.file}: {self.note}\n" if self.note else "") + text
@@ -149,7 +151,9 @@ def dump_json(obj: Any) -> str:
 
 def _package_files(folder: Path) -> list[tuple[Path, str, Template | None, Table | None]]:
     """(file, kind, template, table) for each data file of a package that fmt rewrites."""
-    out: list[tuple[Path, str, Template | None, Table | None]] = [(folder / "datapackage.json", "descriptor", None, None)]
+    out: list[tuple[Path, str, Template | None, Table | None]] = [
+        (folder / "datapackage.json", "descriptor", None, None)
+    ]
     tmpl = None
     try:
         d = json.loads((folder / "datapackage.json").read_bytes().decode("utf-8-sig"))

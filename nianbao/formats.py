@@ -67,13 +67,21 @@ def summary_markdown(report: Report) -> str:
         for p in problems:
             level = "已确认（原报告数据不一致）" if p.acknowledged else {"error": "错误", "warning": "警告"}[p.severity]
             message = p.message + (f"〔{p.note}〕" if p.note else "")
-            out.append(f"| `{_cell(p.location())}` | {level} | {p.rule} | {_cell(message)} | "
-                       f"{_cell(p.expected)} | {_cell(p.found)} |")
+            out.append(
+                f"| `{_cell(p.location())}` | {level} | {p.rule} | {_cell(message)} | "
+                f"{_cell(p.expected)} | {_cell(p.found)} |"
+            )
         out.append("")
-    out += ["<details><summary>各规则检验次数</summary>", "",
-            "| 规则 | 说明 | 检验 | 通过 | 不成立 | 已确认 | 未填无法检验 |", "|---|---|---|---|---|---|---|"]
+    out += [
+        "<details><summary>各规则检验次数</summary>",
+        "",
+        "| 规则 | 说明 | 检验 | 通过 | 不成立 | 已确认 | 未填无法检验 |",
+        "|---|---|---|---|---|---|---|",
+    ]
     for rule_id, t in sorted(report.rules.items()):
-        out.append(f"| {rule_id} | {_cell(rule(rule_id).title)} | {t.checked} | {t.passed} | {t.failed} | "
-                   f"{t.acknowledged} | {t.not_stated} |")
+        out.append(
+            f"| {rule_id} | {_cell(rule(rule_id).title)} | {t.checked} | {t.passed} | {t.failed} | "
+            f"{t.acknowledged} | {t.not_stated} |"
+        )
     out += ["", "</details>", ""]
     return "\n".join(out)

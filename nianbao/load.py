@@ -128,8 +128,13 @@ def read_text(path: Path, display: str, problems: list[Problem]) -> str | None:
     limit = MAX_BYTES.get(path.suffix, 1 << 20)
     if size > limit:
         problems.append(
-            problem("file-missing", "文件过大，不像年报数据文件，未读取", file=display,
-                    expected=f"不超过 {limit:,} 字节", found=f"{size:,} 字节")
+            problem(
+                "file-missing",
+                "文件过大，不像年报数据文件，未读取",
+                file=display,
+                expected=f"不超过 {limit:,} 字节",
+                found=f"{size:,} 字节",
+            )
         )
         return None
     try:
@@ -139,14 +144,24 @@ def read_text(path: Path, display: str, problems: list[Problem]) -> str | None:
         return None
     if b"\x00" in data:
         problems.append(
-            problem("file-encoding", "文件含二进制内容（NUL 字节），不是文本文件", file=display,
-                    line=data[: data.index(b"\x00")].count(b"\n") + 1)
+            problem(
+                "file-encoding",
+                "文件含二进制内容（NUL 字节），不是文本文件",
+                file=display,
+                line=data[: data.index(b"\x00")].count(b"\n") + 1,
+            )
         )
         return None
     if data.startswith(b"\xef\xbb\xbf"):
         problems.append(
-            problem("file-encoding", "文件以 UTF-8 BOM 开头（Excel 另存的 CSV 常见）；运行 nianbao fmt 可去除",
-                    file=display, line=1, expected="UTF-8（无 BOM）", found="UTF-8 BOM")
+            problem(
+                "file-encoding",
+                "文件以 UTF-8 BOM 开头（Excel 另存的 CSV 常见）；运行 nianbao fmt 可去除",
+                file=display,
+                line=1,
+                expected="UTF-8（无 BOM）",
+                found="UTF-8 BOM",
+            )
         )
         data = data[3:]
     try:
@@ -157,13 +172,25 @@ def read_text(path: Path, display: str, problems: list[Problem]) -> str | None:
             text = data.decode("gb18030")
         except UnicodeDecodeError:
             problems.append(
-                problem("file-encoding", f"文件不是 UTF-8 文本，无法解码（第 {exc.start + 1} 字节）",
-                        file=display, line=line, expected="UTF-8", found="无法识别的字节")
+                problem(
+                    "file-encoding",
+                    f"文件不是 UTF-8 文本，无法解码（第 {exc.start + 1} 字节）",
+                    file=display,
+                    line=line,
+                    expected="UTF-8",
+                    found="无法识别的字节",
+                )
             )
             return None
         problems.append(
-            problem("file-encoding", "文件不是 UTF-8 编码，看来是 GBK/GB18030（Excel 另存的 CSV 常见）；运行 nianbao fmt 可转换",
-                    file=display, line=line, expected="UTF-8", found="GBK/GB18030")
+            problem(
+                "file-encoding",
+                "文件不是 UTF-8 编码，看来是 GBK/GB18030（Excel 另存的 CSV 常见）；运行 nianbao fmt 可转换",
+                file=display,
+                line=line,
+                expected="UTF-8",
+                found="GBK/GB18030",
+            )
         )
         return text
 
@@ -192,14 +219,30 @@ def load_registry(root: DataRoot, problems: list[Problem]) -> list[tuple[int, di
     expected = [f["name"] for f in read_definition("agencies.schema.json")["fields"]]
     (_, header), *body = records
     if header != expected:
-        problems.append(problem("registry", "机构名录的表头不对", file=display, line=1,
-                                expected=",".join(expected), found=",".join(header)))
+        problems.append(
+            problem(
+                "registry",
+                "机构名录的表头不对",
+                file=display,
+                line=1,
+                expected=",".join(expected),
+                found=",".join(header),
+            )
+        )
         return []
     rows = []
     for line, cells in body:
         if len(cells) != len(header):
-            problems.append(problem("row-shape", "该行的单元格数与表头不一致", file=display, line=line,
-                                    expected=f"{len(header)} 个", found=f"{len(cells)} 个"))
+            problems.append(
+                problem(
+                    "row-shape",
+                    "该行的单元格数与表头不一致",
+                    file=display,
+                    line=line,
+                    expected=f"{len(header)} 个",
+                    found=f"{len(cells)} 个",
+                )
+            )
             continue
         rows.append((line, dict(zip(header, cells, strict=True))))
     return rows
@@ -213,8 +256,14 @@ def load_package(folder: Path, display: str, context: bool, problems: list[Probl
     pkg = Package(folder, display, path_agency, path_year, context)
     if folder.parent.parent.name == "reports":
         if not AGENCY_ID.fullmatch(folder.parent.name):
-            problems.append(problem("package-identity", "机构文件夹名不是合法的机构标识（小写 ASCII 字母、数字、连字符）",
-                                    file=display, found=folder.parent.name))
+            problems.append(
+                problem(
+                    "package-identity",
+                    "机构文件夹名不是合法的机构标识（小写 ASCII 字母、数字、连字符）",
+                    file=display,
+                    found=folder.parent.name,
+                )
+            )
         if not YEAR_DIR.fullmatch(folder.name):
             problems.append(problem("package-identity", "年度文件夹名不是四位年份", file=display, found=folder.name))
     descriptor_file = pkg.file("datapackage.json")
@@ -224,12 +273,25 @@ def load_package(folder: Path, display: str, context: bool, problems: list[Probl
     try:
         descriptor = json.loads(text)
     except json.JSONDecodeError as exc:
-        problems.append(problem("json-syntax", f"datapackage.json 不是合法的 JSON：{exc.msg}（第 {exc.colno} 列）",
-                                file=descriptor_file, line=exc.lineno))
+        problems.append(
+            problem(
+                "json-syntax",
+                f"datapackage.json 不是合法的 JSON：{exc.msg}（第 {exc.colno} 列）",
+                file=descriptor_file,
+                line=exc.lineno,
+            )
+        )
         return pkg
     if not isinstance(descriptor, dict):
-        problems.append(problem("descriptor", "datapackage.json 的顶层应是对象", file=descriptor_file,
-                                expected="{…}", found=type(descriptor).__name__))
+        problems.append(
+            problem(
+                "descriptor",
+                "datapackage.json 的顶层应是对象",
+                file=descriptor_file,
+                expected="{…}",
+                found=type(descriptor).__name__,
+            )
+        )
         return pkg
     pkg.descriptor = descriptor
     pkg.template = _template_of(pkg, descriptor_file, problems)
@@ -264,8 +326,15 @@ def _load_resources(pkg: Package, descriptor_file: str, problems: list[Problem])
             continue
         seen.add(name)
         if not _safe_path(pkg.dir, path):
-            problems.append(problem("resource-path", "资源路径必须是数据包文件夹内的文件名，不得含目录、“..”或网址",
-                                    expected="如 s3.csv", found=path, **where))
+            problems.append(
+                problem(
+                    "resource-path",
+                    "资源路径必须是数据包文件夹内的文件名，不得含目录、“..”或网址",
+                    expected="如 s3.csv",
+                    found=path,
+                    **where,
+                )
+            )
             continue
         if name not in tables and name not in extra:
             allowed = ", ".join([*tables, *extra])
@@ -286,8 +355,9 @@ def _load_resources(pkg: Package, descriptor_file: str, problems: list[Problem])
     for name in [*tables, *extra]:
         if name not in seen and not extra.get(name, {}).get("optional"):
             what = f"表 {name}（{tables[name].caption}）" if name in tables else f"资源 {name}（{extra[name]['path']}）"
-            problems.append(problem("R13", f"数据包缺少{what}", file=descriptor_file, column="resources",
-                                    expected=name, found="无"))
+            problems.append(
+                problem("R13", f"数据包缺少{what}", file=descriptor_file, column="resources", expected=name, found="无")
+            )
 
 
 def _safe_path(folder: Path, path: str) -> bool:
@@ -304,13 +374,22 @@ def _load_table(pkg: Package, table: Table, display: str, text: str, problems: l
     if records is None:
         return
     if not records:
-        problems.append(problem("csv-header", "文件是空的", file=display, line=1,
-                                expected=",".join(table.header), found="空"))
+        problems.append(
+            problem("csv-header", "文件是空的", file=display, line=1, expected=",".join(table.header), found="空")
+        )
         return
     (_, header), *body = records
     if header != list(table.header):
-        problems.append(problem("csv-header", f"表头与模板 {pkg.template.id} 的表 {table.id} 不符",
-                                file=display, line=1, expected=",".join(table.header), found=",".join(header)))
+        problems.append(
+            problem(
+                "csv-header",
+                f"表头与模板 {pkg.template.id} 的表 {table.id} 不符",
+                file=display,
+                line=1,
+                expected=",".join(table.header),
+                found=",".join(header),
+            )
+        )
         if "row" not in header:
             return
     data = TableData(table, display, header, [])
@@ -321,8 +400,16 @@ def _load_table(pkg: Package, table: Table, display: str, text: str, problems: l
             problems.append(problem("row-shape", "空行", file=display, line=line))
             continue
         if len(cells) != len(header):
-            problems.append(problem("row-shape", "该行的单元格数与表头不一致（可能错列），本行数值未检查",
-                                    file=display, line=line, expected=f"{len(header)} 个", found=f"{len(cells)} 个"))
+            problems.append(
+                problem(
+                    "row-shape",
+                    "该行的单元格数与表头不一致（可能错列），本行数值未检查",
+                    file=display,
+                    line=line,
+                    expected=f"{len(header)} 个",
+                    found=f"{len(cells)} 个",
+                )
+            )
             if len(cells) > row_col and cells[row_col] in table.row_ids:
                 data.row_lines.setdefault(cells[row_col], line)  # present, if unreadable: not "missing"
             continue
@@ -331,26 +418,61 @@ def _load_table(pkg: Package, table: Table, display: str, text: str, problems: l
         if row_id not in table.row_ids:
             guess, score = labels.best_row(table, printed)
             hint = f"（按行名称应为 {guess}）" if guess and score >= labels.SIMILARITY else ""
-            problems.append(problem("row-unknown", f"表 {table.id} 没有这个行标识{hint}", file=display, line=line,
-                                    column="row", column_number=row_col + 1, found=row_id))
+            problems.append(
+                problem(
+                    "row-unknown",
+                    f"表 {table.id} 没有这个行标识{hint}",
+                    file=display,
+                    line=line,
+                    column="row",
+                    column_number=row_col + 1,
+                    found=row_id,
+                )
+            )
             continue
         if row_id in data.row_lines:
-            problems.append(problem("row-unknown", f"行标识重复（第 {data.row_lines[row_id]} 行已有）",
-                                    file=display, line=line, column="row", column_number=row_col + 1, found=row_id))
+            problems.append(
+                problem(
+                    "row-unknown",
+                    f"行标识重复（第 {data.row_lines[row_id]} 行已有）",
+                    file=display,
+                    line=line,
+                    column="row",
+                    column_number=row_col + 1,
+                    found=row_id,
+                )
+            )
             continue
         data.row_lines[row_id] = line
         if label_col is not None:
             ok, other = labels.label_matches(table, row_id, printed)
             if not ok:
                 shifted = f"，却像是 {other} 行的名称（错行？）" if other else ""
-                problems.append(problem("row-label", f"行名称与行标识 {row_id} 不符{shifted}", file=display,
-                                        line=line, column="label", column_number=label_col + 1,
-                                        expected=table.row(row_id).label, found=printed))
+                problems.append(
+                    problem(
+                        "row-label",
+                        f"行名称与行标识 {row_id} 不符{shifted}",
+                        file=display,
+                        line=line,
+                        column="label",
+                        column_number=label_col + 1,
+                        expected=table.row(row_id).label,
+                        found=printed,
+                    )
+                )
         data.rows.append((line, cells))
     for row in table.rows:
         if not row.optional and row.id not in data.row_lines:
-            problems.append(problem("R13", "缺少模板规定的行", file=display, column="row",
-                                    expected=f"{row.id}（{row.label}）", found="无"))
+            problems.append(
+                problem(
+                    "R13",
+                    "缺少模板规定的行",
+                    file=display,
+                    column="row",
+                    expected=f"{row.id}（{row.label}）",
+                    found="无",
+                )
+            )
     pkg.tables[table.id] = data
 
 
@@ -360,27 +482,64 @@ def _load_notes(pkg: Package, display: str, text: str, problems: list[Problem]) 
         return
     expected = [f["name"] for f in read_definition("package.yaml")["notes_fields"]]
     if not records or records[0][1] != expected:
-        problems.append(problem("csv-header", "单元格说明文件的表头不对", file=display, line=1,
-                                expected=",".join(expected), found=",".join(records[0][1]) if records else "空"))
+        problems.append(
+            problem(
+                "csv-header",
+                "单元格说明文件的表头不对",
+                file=display,
+                line=1,
+                expected=",".join(expected),
+                found=",".join(records[0][1]) if records else "空",
+            )
+        )
         return
     seen: dict[tuple[str, str, str], int] = {}
     for line, cells in records[1:]:
         if len(cells) != len(expected):
-            problems.append(problem("row-shape", "该行的单元格数与表头不一致", file=display, line=line,
-                                    expected=f"{len(expected)} 个", found=f"{len(cells)} 个"))
+            problems.append(
+                problem(
+                    "row-shape",
+                    "该行的单元格数与表头不一致",
+                    file=display,
+                    line=line,
+                    expected=f"{len(expected)} 个",
+                    found=f"{len(cells)} 个",
+                )
+            )
             continue
         note = dict(zip(expected, cells, strict=True))
         key = (note["table"], note["row"], note["column"])
         target = ".".join(key)
         if not _cell_exists(pkg.template, *key):
-            problems.append(problem("note-target", "说明指向的单元格不在模板中", file=display, line=line,
-                                    column="table", column_number=1, found=target))
+            problems.append(
+                problem(
+                    "note-target",
+                    "说明指向的单元格不在模板中",
+                    file=display,
+                    line=line,
+                    column="table",
+                    column_number=1,
+                    found=target,
+                )
+            )
         elif key in seen:
-            problems.append(problem("note-target", f"同一单元格的说明重复（第 {seen[key]} 行已有）",
-                                    file=display, line=line, column="table", column_number=1, found=target))
+            problems.append(
+                problem(
+                    "note-target",
+                    f"同一单元格的说明重复（第 {seen[key]} 行已有）",
+                    file=display,
+                    line=line,
+                    column="table",
+                    column_number=1,
+                    found=target,
+                )
+            )
         elif not note["note"].strip():
-            problems.append(problem("note-target", "说明是空的", file=display, line=line, column="note",
-                                    column_number=4, found=target))
+            problems.append(
+                problem(
+                    "note-target", "说明是空的", file=display, line=line, column="note", column_number=4, found=target
+                )
+            )
         else:
             seen[key] = line
             pkg.notes.append((line, note))
@@ -409,17 +568,40 @@ def _check_narrative(pkg: Package, display: str, text: str, problems: list[Probl
     for number, line in enumerate(text.splitlines(), start=1):
         match = MARKUP.search(line)
         if match:
-            problems.append(problem("narrative-markup", "叙述文本含 HTML 标记或脚本属性，网站将按纯文本显示",
-                                    file=display, line=number, found=match.group(0)))
+            problems.append(
+                problem(
+                    "narrative-markup",
+                    "叙述文本含 HTML 标记或脚本属性，网站将按纯文本显示",
+                    file=display,
+                    line=number,
+                    found=match.group(0),
+                )
+            )
     if pkg.template is None:
         return
     wanted = [s for s in pkg.template.sections if s.kind == "narrative"]
     present = [sid for _, sid, _ in narrative_sections(text)]
     for section in wanted:
         if section.id not in present:
-            problems.append(problem("R13", "叙述部分缺少一节（以“## ”开头的标题）", "warning", file=display,
-                                    expected=f"## {section.heading}", found="无"))
+            problems.append(
+                problem(
+                    "R13",
+                    "叙述部分缺少一节（以“## ”开头的标题）",
+                    "warning",
+                    file=display,
+                    expected=f"## {section.heading}",
+                    found="无",
+                )
+            )
     ordered = [sid for sid in present if sid in {s.id for s in wanted}]
     if ordered != sorted(ordered):
-        problems.append(problem("R13", "叙述部分各节的顺序不对", "warning", file=display,
-                                expected="一、五、六", found="、".join(ordered)))
+        problems.append(
+            problem(
+                "R13",
+                "叙述部分各节的顺序不对",
+                "warning",
+                file=display,
+                expected="一、五、六",
+                found="、".join(ordered),
+            )
+        )

@@ -53,7 +53,9 @@ def overview(pkg: Package) -> str:
             lines.append(f"{label}：{d[key]}")
     for ack in d.get("acknowledgements") or []:
         if isinstance(ack, dict):
-            lines.append(f"已确认的原报告数据不一致：{ack.get('rule')} {', '.join(map(str, ack.get('cells', [])))}：{ack.get('note')}")
+            lines.append(
+                f"已确认的原报告数据不一致：{ack.get('rule')} {', '.join(map(str, ack.get('cells', [])))}：{ack.get('note')}"
+            )
     if pkg.template:
         for table in pkg.template.tables:
             data = pkg.tables.get(table.id)

@@ -236,9 +236,7 @@ def header_grid(table: Table) -> list[list[dict[str, Any]]]:
     depth = 1 + max((len(table.column_ancestors(c)) for c in table.columns), default=0)
     grid: list[list[dict[str, Any]]] = [[] for _ in range(depth)]
     if table.label_columns:
-        grid[0].append(
-            {"text": table.corner or "", "colspan": table.label_columns, "rowspan": depth, "corner": True}
-        )
+        grid[0].append({"text": table.corner or "", "colspan": table.label_columns, "rowspan": depth, "corner": True})
     seen: set[str] = set()
     for column in table.columns:
         chain = table.column_ancestors(column)
@@ -246,9 +244,7 @@ def header_grid(table: Table) -> list[list[dict[str, Any]]]:
             if group.id in seen:
                 continue
             seen.add(group.id)
-            width = sum(
-                c.span for c in table.columns if group in table.column_ancestors(c)
-            )
+            width = sum(c.span for c in table.columns if group in table.column_ancestors(c))
             grid[level].append({"text": group.label, "colspan": width, "rowspan": 1, "group": group.id})
         grid[len(chain)].append(
             {
@@ -283,3 +279,15 @@ def body_label_cells(table: Table, row_ids: list[str]) -> dict[str, list[dict[st
             width = max(table.label_columns - len(vertical), 1)
             cells[row.id].append({"text": row.label, "rowspan": 1, "colspan": width, "row": row.id})
     return cells
+
+
+def self_contained(descriptor: dict[str, Any], tmpl: Template) -> dict[str, Any]:
+    """The descriptor with every table's Table Schema inlined, as frictionless and data users need it."""
+    schemas = {t.id: table_schema(t) for t in tmpl.tables}
+    schemas["notes"] = notes_schema()
+    out = dict(descriptor)
+    out["resources"] = [
+        {**r, "schema": schemas[r["name"]]} if isinstance(r, dict) and r.get("name") in schemas else r
+        for r in descriptor.get("resources", [])
+    ]
+    return out

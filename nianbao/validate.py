@@ -61,8 +61,15 @@ def validate(paths: list[str]) -> tuple[Report, Collection]:
         packages.append(pkg)
     checked = [p for p in packages if not p.context]
     if not checked:
-        problems.append(problem("no-packages", "没有找到任何数据包", file=", ".join(paths),
-                                expected="至少 1 个 reports/<机构>/<年度>/datapackage.json", found="0 个"))
+        problems.append(
+            problem(
+                "no-packages",
+                "没有找到任何数据包",
+                file=", ".join(paths),
+                expected="至少 1 个 reports/<机构>/<年度>/datapackage.json",
+                found="0 个",
+            )
+        )
     cells = _read_cells(packages)
     problems += _check_values(cells, packages)
     consistency = _check_consistency(cells, packages, report)
@@ -115,8 +122,17 @@ def _check_registries(roots: list[DataRoot], problems: list[Problem]) -> dict[st
             number = [f["name"] for f in schema["fields"]].index(column) + 1
             for line, row in rows:
                 if row[column] and row[column] not in known:
-                    problems.append(problem("registry", "机构名录的上级机构不在名录中", file=display, line=line,
-                                            column=column, column_number=number, found=row[column]))
+                    problems.append(
+                        problem(
+                            "registry",
+                            "机构名录的上级机构不在名录中",
+                            file=display,
+                            line=line,
+                            column=column,
+                            column_number=number,
+                            found=row[column],
+                        )
+                    )
     return registry
 
 
@@ -189,8 +205,11 @@ def _frictionless_view(d: dict[str, Any]) -> dict[str, Any]:
     resources = d.get("resources")
     if isinstance(resources, list):
         view["resources"] = [
-            {**r, "path": "unsafe.csv"} if isinstance(r, dict) and isinstance(r.get("path"), str)
-            and ("/" in r["path"] or "\\" in r["path"] or r["path"].startswith(".")) else r
+            {**r, "path": "unsafe.csv"}
+            if isinstance(r, dict)
+            and isinstance(r.get("path"), str)
+            and ("/" in r["path"] or "\\" in r["path"] or r["path"].startswith("."))
+            else r
             for r in resources
         ]
     return view
@@ -216,42 +235,92 @@ def _check_acknowledgement_form(acks: Any, file: str, problems: list[Problem]) -
     for i, ack in enumerate(acks):
         where = {"file": file, "column": f"acknowledgements[{i}]"}
         if not isinstance(ack, dict) or set(ack) != {"rule", "cells", "note"}:
-            problems.append(problem("descriptor", "确认条目应有且只有 rule、cells、note 三项", found=_short(ack), **where))
+            problems.append(
+                problem("descriptor", "确认条目应有且只有 rule、cells、note 三项", found=_short(ack), **where)
+            )
         elif ack["rule"] not in ids:
-            problems.append(problem("descriptor", "只能确认一致性规则（原报告本身的数据不一致）",
-                                    expected=" ".join(sorted(ids)), found=_short(ack["rule"]), **where))
+            problems.append(
+                problem(
+                    "descriptor",
+                    "只能确认一致性规则（原报告本身的数据不一致）",
+                    expected=" ".join(sorted(ids)),
+                    found=_short(ack["rule"]),
+                    **where,
+                )
+            )
         elif not (isinstance(ack["cells"], list) and ack["cells"] and all(isinstance(c, str) for c in ack["cells"])):
-            problems.append(problem("descriptor", "确认条目的 cells 应是“表.行.列”的非空列表",
-                                    found=_short(ack["cells"]), **where))
+            problems.append(
+                problem("descriptor", "确认条目的 cells 应是“表.行.列”的非空列表", found=_short(ack["cells"]), **where)
+            )
         elif not isinstance(ack["note"], str) or not ack["note"].strip():
             problems.append(problem("descriptor", "确认条目需要一句说明（note）", **where))
 
 
-def _check_identity(pkg: Package, file: str, registry: dict[str, dict[str, str]] | None,
-                    problems: list[Problem]) -> None:
+def _check_identity(
+    pkg: Package, file: str, registry: dict[str, dict[str, str]] | None, problems: list[Problem]
+) -> None:
     d = pkg.descriptor or {}
     agency, year = d.get("agency"), d.get("year")
     if pkg.path_agency is not None and isinstance(agency, str) and agency != pkg.path_agency:
-        problems.append(problem("package-identity", "元数据中的机构与路径不一致", file=file, column="agency",
-                                expected=pkg.path_agency, found=agency))
+        problems.append(
+            problem(
+                "package-identity",
+                "元数据中的机构与路径不一致",
+                file=file,
+                column="agency",
+                expected=pkg.path_agency,
+                found=agency,
+            )
+        )
     if pkg.path_year is not None and isinstance(year, int) and year != pkg.path_year:
-        problems.append(problem("package-identity", "元数据中的年度与路径不一致", file=file, column="year",
-                                expected=str(pkg.path_year), found=str(year)))
+        problems.append(
+            problem(
+                "package-identity",
+                "元数据中的年度与路径不一致",
+                file=file,
+                column="year",
+                expected=str(pkg.path_year),
+                found=str(year),
+            )
+        )
     if isinstance(agency, str) and isinstance(year, int) and d.get("name") not in (None, f"{agency}-{year}"):
-        problems.append(problem("package-identity", "数据包名称应为“机构标识-年度”", file=file, column="name",
-                                expected=f"{agency}-{year}", found=_short(d.get("name"))))
+        problems.append(
+            problem(
+                "package-identity",
+                "数据包名称应为“机构标识-年度”",
+                file=file,
+                column="name",
+                expected=f"{agency}-{year}",
+                found=_short(d.get("name")),
+            )
+        )
     if isinstance(year, int) and d.get("template") in TEMPLATE_IDS:
         due = template_for_year(year)
         if due is None or due.id != d["template"]:
-            problems.append(problem("template-year", f"{year} 年度的报告应使用模板 {due.id if due else '（无）'}",
-                                    file=file, column="template", expected=due.id if due else "无",
-                                    found=d["template"]))
+            problems.append(
+                problem(
+                    "template-year",
+                    f"{year} 年度的报告应使用模板 {due.id if due else '（无）'}",
+                    file=file,
+                    column="template",
+                    expected=due.id if due else "无",
+                    found=d["template"],
+                )
+            )
     if registry is None:
-        problems.append(problem("agency-unknown", "找不到机构名录 agencies.csv（数据包不在 reports/<机构>/<年度>/ 下），未检查机构",
-                                "warning", file=file, column="agency"))
+        problems.append(
+            problem(
+                "agency-unknown",
+                "找不到机构名录 agencies.csv（数据包不在 reports/<机构>/<年度>/ 下），未检查机构",
+                "warning",
+                file=file,
+                column="agency",
+            )
+        )
     elif isinstance(agency, str) and agency not in registry:
-        problems.append(problem("agency-unknown", "机构不在机构名录 agencies.csv 中", file=file, column="agency",
-                                found=agency))
+        problems.append(
+            problem("agency-unknown", "机构不在机构名录 agencies.csv 中", file=file, column="agency", found=agency)
+        )
 
 
 def _short(value: Any) -> str:
@@ -314,9 +383,19 @@ def _check_values(cells: Cells, packages: list[Package]) -> list[Problem]:
     for rec in bad.itertuples(index=False):
         rule_id = "R10" if rec.table.startswith("s2") else "R9"
         message, expected = describe_bad_value(rec.raw, rec.type)
-        out.append(problem(rule_id, message, file=packages[rec.pkg].tables[rec.table].file, line=rec.line,
-                           column=rec.column, column_number=rec.colnum, expected=expected, found=rec.raw,
-                           package=packages[rec.pkg].key))
+        out.append(
+            problem(
+                rule_id,
+                message,
+                file=packages[rec.pkg].tables[rec.table].file,
+                line=rec.line,
+                column=rec.column,
+                column_number=rec.colnum,
+                expected=expected,
+                found=rec.raw,
+                package=packages[rec.pkg].key,
+            )
+        )
     return out
 
 
@@ -450,15 +529,33 @@ def _apply_acknowledgements(failures: list[Failure], packages: list[Package], re
             tally.acknowledged += 1
         else:
             tally.failed += 1
-        out.append(Problem(rule=r.id, severity=r.severity, message=f"{r.title}：{f.equation.formula()} 不成立",
-                           expected=f"{op}{_number(f.right)}", found=_number(f.left), package=pkg.key,
-                           acknowledged=ack is not None, note=ack[1] if ack else None, **where))
+        out.append(
+            Problem(
+                rule=r.id,
+                severity=r.severity,
+                message=f"{r.title}：{f.equation.formula()} 不成立",
+                expected=f"{op}{_number(f.right)}",
+                found=_number(f.left),
+                package=pkg.key,
+                acknowledged=ack is not None,
+                note=ack[1] if ack else None,
+                **where,
+            )
+        )
     for i, table in acks_by_pkg.items():
         for (rule_id, cell), (n, _note) in sorted(table.items()):
             if (i, rule_id, cell) not in used:
-                out.append(problem("ack-stale", f"确认的不一致并不存在：规则 {rule_id} 在 {cell} 处成立、未涉及或无法检验，请删除这条确认",
-                                   file=packages[i].file("datapackage.json"), column=f"acknowledgements[{n}]",
-                                   expected="一条实际不成立的规则", found=f"{rule_id} {cell}", package=packages[i].key))
+                out.append(
+                    problem(
+                        "ack-stale",
+                        f"确认的不一致并不存在：规则 {rule_id} 在 {cell} 处成立、未涉及或无法检验，请删除这条确认",
+                        file=packages[i].file("datapackage.json"),
+                        column=f"acknowledgements[{n}]",
+                        expected="一条实际不成立的规则",
+                        found=f"{rule_id} {cell}",
+                        package=packages[i].key,
+                    )
+                )
     return out
 
 
@@ -468,10 +565,22 @@ def _tally_structural(report: Report, checked: list[Package], cells: Cells) -> N
     rows = report.counts["rows"]
     frame = cells.frame[~cells.frame["context"]] if len(cells.frame) else cells.frame
     in_s2 = int(frame["table"].str.startswith("s2").sum()) if len(frame) else 0
-    by_rule = {"file-encoding": files, "file-missing": files, "json-syntax": len(checked),
-               "descriptor": len(checked), "package-identity": len(checked), "template-year": len(checked),
-               "agency-unknown": len(checked), "csv-header": report.counts["tables"], "row-unknown": rows,
-               "row-label": rows, "row-shape": rows, "R13": len(checked), "R10": in_s2, "R9": len(frame) - in_s2}
+    by_rule = {
+        "file-encoding": files,
+        "file-missing": files,
+        "json-syntax": len(checked),
+        "descriptor": len(checked),
+        "package-identity": len(checked),
+        "template-year": len(checked),
+        "agency-unknown": len(checked),
+        "csv-header": report.counts["tables"],
+        "row-unknown": rows,
+        "row-label": rows,
+        "row-shape": rows,
+        "R13": len(checked),
+        "R10": in_s2,
+        "R9": len(frame) - in_s2,
+    }
     failed: dict[str, int] = {}
     for p in report.problems:
         if rule(p.rule).kind == "structural":

@@ -15,7 +15,6 @@ sys.path.insert(0, str(Path(__file__).parent))
 ROOT = Path(__file__).parent.parent
 DATA = ROOT / "data"
 BASE = Path(__file__).parent / "fixtures" / "base"
-SAMPLES = ROOT.parent / "shared" / "samples"
 
 
 @contextmanager

@@ -22,9 +22,7 @@ def test_fault_gives_declared_problems(fault: Path, tmp_path: Path) -> None:
     target = build(fault, tmp_path / "data")
     with chdir(target):
         report, _ = validate(["."])
-    found = sorted(
-        (p.rule, p.file, p.line, p.column, p.text()) for p in report.problems if not p.acknowledged
-    )
+    found = sorted((p.rule, p.file, p.line, p.column, p.text()) for p in report.problems if not p.acknowledged)
     expected = sorted((e["rule"], e["file"], e["line"], e["column"], e["text"]) for e in spec(fault)["expect"])
     assert found == expected
     has_errors = any(e["text"].split(": ", 1)[1].startswith("错误") for e in spec(fault)["expect"])

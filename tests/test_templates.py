@@ -27,7 +27,9 @@ def test_results_group_rowspan(tid: str, span: int) -> None:
     assert group["rowspan"] == span
     denied = next(c for c in cells["denied_state_secret"] if c.get("group") == "denied")
     assert (denied["text"], denied["rowspan"]) == ("（三）不予公开", 8)
-    assert cells["new_received"] == [{"text": "一、本年新收政府信息公开申请数量", "rowspan": 1, "colspan": 3, "row": "new_received"}]
+    assert cells["new_received"] == [
+        {"text": "一、本年新收政府信息公开申请数量", "rowspan": 1, "colspan": 3, "row": "new_received"}
+    ]
 
 
 def test_v2021_group_printed_as_row_widens_members() -> None:
@@ -44,7 +46,10 @@ def test_v2021_group_printed_as_row_widens_members() -> None:
 def test_section_three_header_layout() -> None:
     grid = header_grid(template("V2019").table("s3"))
     flat = [[(c["text"], c["colspan"], c["rowspan"]) for c in row] for row in grid]
-    assert flat[0] == [("（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）", 3, 3), ("申请人情况", 7, 1)]
+    assert flat[0] == [
+        ("（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）", 3, 3),
+        ("申请人情况", 7, 1),
+    ]
     assert flat[1] == [("自然人", 1, 2), ("法人或其他组织", 5, 1), ("总计", 1, 2)]
     assert [t for t, _, _ in flat[2]] == ["商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他"]
 

@@ -1,0 +1,143 @@
+"""The command line as a user sees it: exact output, formats and exit statuses (0 ok, 1 problems, 2 usage)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from conftest import DATA, ROOT, chdir
+from faults import INVALID, build
+
+
+def test_validate_default_is_data(run) -> None:
+    with chdir(ROOT):
+        status, out, err = run("validate")
+    assert status == 0 and err == ""
+    assert out.splitlines()[-1] == (
+        "检查了 1 个数据包、7 张表、32 行、198 个单元格，22 条规则共 371 次检验：0 个错误，0 个警告，1 个已确认的原报告数据不一致。"
+    )
+
+
+def test_validate_errors_exit_1(run, tmp_path: Path) -> None:
+    target = build(INVALID / "r4-review-total", tmp_path / "data")
+    with chdir(target):
+        status, out, _ = run("validate", ".")
+    assert status == 1
+    assert out.splitlines()[0].startswith("reports/testtown/2019/s4.csv:2:review_total: 错误 [R4] ")
+    assert "1 个错误，0 个警告" in out
+
+
+def test_warnings_alone_exit_0(run, tmp_path: Path) -> None:
+    target = build(INVALID / "r8-total-published", tmp_path / "data")
+    status, out, _ = run("validate", str(target))
+    assert status == 0 and "0 个错误，1 个警告" in out
+
+
+def test_usage_errors_exit_2(run, tmp_path: Path) -> None:
+    status, out, err = run("validate", str(tmp_path / "nowhere"))
+    assert status == 2 and out == ""
+    assert err == f"错误：不是数据目录（含 agencies.csv 和 reports/）也不是数据包文件夹：{tmp_path / 'nowhere'}\n"
+    status, _, err = run("show", str(tmp_path))
+    assert status == 2 and "缺少 datapackage.json" in err
+
+
+def test_bad_option_exits_2() -> None:
+    proc = subprocess.run(
+        [sys.executable, "-m", "nianbao", "validate", "--format", "xml"], capture_output=True, text=True
+    )
+    assert proc.returncode == 2 and "invalid choice" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_zero_packages_is_an_error(run, tmp_path: Path) -> None:
+    target = build(INVALID / "no-packages", tmp_path / "data")
+    status, out, _ = run("validate", str(target))
+    assert status == 1 and "[no-packages] 没有找到任何数据包" in out
+
+
+def test_json_format(run, tmp_path: Path) -> None:
+    target = build(INVALID / "r1-carried-forward", tmp_path / "data")
+    with chdir(target):
+        status_default, _, _ = run("validate", "--format", "json")
+    with chdir(target):
+        status, out, _ = run("validate", ".", "--format", "json")
+    report = json.loads(out)
+    assert status == 1 and status_default == 2  # no ./data inside the fixture: a usage error
+    assert report["valid"] is False
+    assert report["counts"] == {
+        "packages": 4,
+        "tables": 26,
+        "rows": 128,
+        "cells": 796,
+        "errors": 2,
+        "warnings": 1,
+        "acknowledged": 0,
+    }
+    first = report["problems"][0]
+    assert {
+        k: first[k] for k in ("rule", "severity", "file", "line", "column", "column_number", "expected", "found")
+    } == {
+        "rule": "R1",
+        "severity": "error",
+        "file": "reports/testtown/2019/s3.csv",
+        "line": 23,
+        "column": "natural_person",
+        "column_number": 3,
+        "expected": "13",
+        "found": "12",
+    }
+    assert report["rules"]["R1"] == {"checked": 28, "passed": 27, "failed": 1, "acknowledged": 0, "not_stated": 0}
+
+
+def test_github_format_caps_annotations_and_writes_summary(run, tmp_path: Path, monkeypatch) -> None:
+    target = build(INVALID / "cell-not-integer", tmp_path / "data")
+    s3 = target / "reports" / "testtown" / "2019" / "s3.csv"
+    lines = s3.read_text(encoding="utf-8").splitlines()
+    s3.write_text("\n".join(line.replace(",0,", ",x,") for line in lines) + "\n", encoding="utf-8")
+    summary = tmp_path / "summary.md"
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
+    with chdir(target):
+        status, out, _ = run("validate", ".", "--format", "github")
+    annotations = [line for line in out.splitlines() if line.startswith("::error ")]
+    assert status == 1 and len(annotations) == 10
+    assert annotations[0].startswith("::error file=reports/testtown/2019/s3.csv,line=2,col=5,title=[R9] ")
+    assert out.splitlines()[-1].startswith("::notice::另有 ")
+    text = summary.read_text(encoding="utf-8")
+    assert text.startswith("## 数据校验：❌ 未通过")
+    assert text.count("| `reports/testtown/2019/s3.csv:") > 10  # every problem, not only the annotated ones
+
+
+def test_show_tidy(run) -> None:
+    status, out, _ = run("show", str(DATA / "reports" / "beiyangjizhen" / "2019"), "--tidy")
+    lines = out.splitlines()
+    assert status == 0
+    assert lines[0] == "table,row,column,value,note"
+    assert len(lines) == 1 + 198
+    assert "s2_a20_1,normative_docs,total_published,48," in lines
+
+
+def test_show_tidy_keeps_blanks_and_notes(run) -> None:
+    from conftest import BASE
+
+    status, out, _ = run("show", str(BASE / "reports" / "testtown" / "2020"), "--tidy")
+    lines = out.splitlines()
+    assert status == 0
+    assert "s3,granted,total,," in lines  # blank in the source
+    assert "s3,new_received,total,8," in lines
+    assert "s2_a20_9,central_procurement,procurement_amount,1200.5,元" in lines
+
+
+def test_show_overview(run) -> None:
+    status, out, _ = run("show", str(DATA / "reports" / "beiyangjizhen" / "2019"))
+    assert status == 0
+    assert out.splitlines()[:2] == [
+        "北杨集镇2019年政府信息公开工作年度报告",
+        "机构：beiyangjizhen  年度：2019  模板：V2019",
+    ]
+
+
+def test_console_script_installed() -> None:
+    script = Path(sys.executable).parent / "nianbao"  # installed beside the interpreter by pip install
+    proc = subprocess.run([str(script), "--help"], capture_output=True, text=True)
+    assert proc.returncode == 0 and "validate" in proc.stdout and "fmt" in proc.stdout and "show" in proc.stdout
