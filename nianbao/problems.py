@@ -106,9 +106,11 @@ class Report:
     def summary(self) -> str:
         c = self.counts
         instances = sum(t.checked for t in self.rules.values())
+        not_stated = sum(t.not_stated for t in self.rules.values())
+        blank = f"（其中 {not_stated} 次因原文空白无法检验）" if not_stated else ""
         return (
             f"检查了 {c['packages']} 个数据包、{c['tables']} 张表、{c['rows']} 行、{c['cells']} 个单元格，"
-            f"{len(self.rules)} 条规则共 {instances} 次检验："
+            f"{len(self.rules)} 条规则共 {instances} 次检验{blank}："
             f"{len(self.errors)} 个错误，{len(self.warnings)} 个警告，"
             f"{len(self.acknowledged)} 个已确认的原报告数据不一致。"
         )

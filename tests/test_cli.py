@@ -141,3 +141,25 @@ def test_console_script_installed() -> None:
     script = Path(sys.executable).parent / "nianbao"  # installed beside the interpreter by pip install
     proc = subprocess.run([str(script), "--help"], capture_output=True, text=True)
     assert proc.returncode == 0 and "validate" in proc.stdout and "fmt" in proc.stdout and "show" in proc.stdout
+
+
+def test_blank_cells_are_counted_as_not_stated(run) -> None:
+    from conftest import BASE
+
+    status, out, _ = run("validate", str(BASE))
+    assert status == 0
+    assert out == (
+        "检查了 4 个数据包、26 张表、128 行、796 个单元格，22 条规则共 1495 次检验（其中 20 次因原文空白无法检验）："
+        "0 个错误，0 个警告，0 个已确认的原报告数据不一致。\n"
+    )
+
+
+def test_single_package_uses_previous_year_as_context(run, tmp_path: Path) -> None:
+    # 2019 is broken (R1, R2); validating only 2020 reports 2020's cross-year finding, not 2019's own errors.
+    target = build(INVALID / "r1-carried-forward", tmp_path / "data")
+    with chdir(target):
+        status, out, _ = run("validate", "reports/testtown/2020")
+    lines = out.splitlines()
+    assert status == 0
+    assert lines[0].startswith("reports/testtown/2020/s3.csv:3:natural_person: 警告 [R5] ")
+    assert lines[1].startswith("检查了 1 个数据包、7 张表、32 行")
