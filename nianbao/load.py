@@ -77,9 +77,13 @@ class DataRoot:
 
 @dataclass
 class Collection:
+    """What validation loaded: the render stage works from this, without reading files again."""
+
     packages: list[Package]
     roots: list[DataRoot]
     problems: list[Problem]
+    cells: Any = None  # validate.Cells: every template cell, long form and as a packages × cells matrix
+    registry: dict[str, dict[str, str]] = field(default_factory=dict)
 
 
 def problem(rule_id: str, message: str, severity: str | None = None, **where: Any) -> Problem:
@@ -562,6 +566,24 @@ def narrative_sections(text: str) -> list[tuple[int, str, str]]:
             heading = match.group(1)
             found.append((number, numerals.get(heading[:1], "") if heading[1:2] in "、." else "", heading))
     return found
+
+
+def split_narrative(text: str) -> list[tuple[str, str, str]]:
+    """(section id, heading as printed, body) for each `## ` section; text before the first is ("", "", body)."""
+    out: list[tuple[str, str, str]] = []
+    current: tuple[str, str] = ("", "")
+    body: list[str] = []
+    headings = {line: (sid, heading) for line, sid, heading in narrative_sections(text)}
+    for number, line in enumerate(text.splitlines(), start=1):
+        if number in headings:
+            if current != ("", "") or any(b.strip() for b in body):
+                out.append((*current, "\n".join(body).strip()))
+            current, body = headings[number], []
+        else:
+            body.append(line)
+    if current != ("", "") or any(b.strip() for b in body):
+        out.append((*current, "\n".join(body).strip()))
+    return out
 
 
 def _check_narrative(pkg: Package, display: str, text: str, problems: list[Problem]) -> None:

@@ -21,6 +21,7 @@ class Problem:
     expected: str | None = None
     found: str | None = None
     package: str | None = None  # "<agency>/<year>"
+    cell: str | None = None  # "table.row.column", where the problem is one template cell
     acknowledged: bool = False  # the publisher's own inconsistency, acknowledged in the package
     note: str | None = None  # the acknowledgement's note
 
@@ -68,12 +69,21 @@ class RuleTally:
     def to_dict(self) -> dict[str, int]:
         return asdict(self)
 
+    def add(self, **counts: int) -> None:
+        for key, value in counts.items():
+            setattr(self, key, getattr(self, key) + value)
+
 
 @dataclass
 class Report:
     problems: list[Problem] = field(default_factory=list)
     counts: Counter[str] = field(default_factory=Counter)  # packages, tables, rows, cells
     rules: dict[str, RuleTally] = field(default_factory=dict)
+    # Consistency rules per package ("<agency>/<year>"), for each report's data-quality panel.
+    packages: dict[str, dict[str, RuleTally]] = field(default_factory=dict)
+
+    def package_tally(self, package: str, rule: str) -> RuleTally:
+        return self.packages.setdefault(package, {}).setdefault(rule, RuleTally())
 
     def add(self, problem: Problem) -> None:
         self.problems.append(problem)

@@ -81,7 +81,7 @@ def validate(paths: list[str]) -> tuple[Report, Collection]:
     mask = ~cells.frame["context"].to_numpy() if len(cells.frame) else np.array([], dtype=bool)
     report.counts["cells"] = int(mask.sum())
     _tally_structural(report, checked, cells)
-    return report, Collection(packages, roots, problems)
+    return report, Collection(packages, roots, problems, cells, registry)
 
 
 # Registry ------------------------------------------------------------------------------------
@@ -394,6 +394,7 @@ def _check_values(cells: Cells, packages: list[Package]) -> list[Problem]:
                 expected=expected,
                 found=rec.raw,
                 package=packages[rec.pkg].key,
+                cell=rec.key,
             )
         )
     return out
@@ -443,6 +444,7 @@ def _check_consistency(cells: Cells, packages: list[Package], report: Report) ->
     failures: list[Failure] = []
     for r in consistency_rules():
         tally = report.tally(r.id)
+        per_checked, per_passed, per_blank = np.zeros(n, int), np.zeros(n, int), np.zeros(n, int)
         for tmpl_id in r.templates:
             tmpl = template(tmpl_id)
             applies = checked & (template_ids == tmpl_id)
@@ -469,8 +471,15 @@ def _check_consistency(cells: Cells, packages: list[Package], report: Report) ->
                 tally.checked += int(mask.sum())
                 tally.not_stated += int((mask & ~stated).sum())
                 tally.passed += int((stated & holds).sum())
+                per_checked += mask
+                per_passed += stated & holds
+                per_blank += mask & ~stated
                 for i in np.flatnonzero(stated & ~holds):
                     failures.append(Failure(int(i), eq, float(left[i]), float(right[i])))
+        for i in np.flatnonzero(per_checked):
+            report.package_tally(packages[i].key, r.id).add(
+                checked=int(per_checked[i]), passed=int(per_passed[i]), not_stated=int(per_blank[i])
+            )
     return failures
 
 
@@ -524,11 +533,14 @@ def _apply_acknowledgements(failures: list[Failure], packages: list[Package], re
             "column_number": data.header.index(anchor.column) + 1 if data and anchor.column in data.header else None,
         }
         tally = report.tally(r.id)
+        per_package = report.package_tally(pkg.key, r.id)
         if ack:
             used.add((f.pkg, r.id, anchor.cell))
             tally.acknowledged += 1
+            per_package.acknowledged += 1
         else:
             tally.failed += 1
+            per_package.failed += 1
         out.append(
             Problem(
                 rule=r.id,
@@ -537,6 +549,7 @@ def _apply_acknowledgements(failures: list[Failure], packages: list[Package], re
                 expected=f"{op}{_number(f.right)}",
                 found=_number(f.left),
                 package=pkg.key,
+                cell=anchor.cell,
                 acknowledged=ack is not None,
                 note=ack[1] if ack else None,
                 **where,

@@ -11,10 +11,15 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
+sys.path.insert(0, str(Path(__file__).parent.parent))  # build_site.py
 
 ROOT = Path(__file__).parent.parent
 DATA = ROOT / "data"
 BASE = Path(__file__).parent / "fixtures" / "base"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--update-golden", action="store_true", help="rewrite tests/golden/ from the current renderer")
 
 
 @contextmanager
