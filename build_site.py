@@ -43,11 +43,12 @@ def main(argv: list[str] | None = None) -> int:
     print(report.summary())
     files = render_site(collection, report)
     try:
-        site = build_site(ROOT / "mkdocs.yml", args.build_dir / "docs", args.site_dir, files, data_epoch(collection))
+        site, pages = build_site(
+            ROOT / "mkdocs.yml", args.build_dir / "docs", args.site_dir, files, data_epoch(collection)
+        )
     except BuildError as exc:
         print(f"错误：{exc}", file=sys.stderr)
         return 1
-    pages = sum(1 for name in files if name.endswith("index.md"))
     print(f"已生成网站 {site}：{pages} 个页面，用时 {time.perf_counter() - started:.1f} 秒。")
     return 0
 

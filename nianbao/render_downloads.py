@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import io
+import json
 import re
 import zipfile
+from collections.abc import Iterator
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from nianbao.fmt import dump_json, write_csv
@@ -27,6 +30,11 @@ TIDY_FIELDS = [
     {"name": "blank", "title": "原文空白", "type": "boolean"},
     {"name": "note", "title": "单元格说明（原文）", "type": "string"},
 ]
+
+
+def compact_json(obj: Any) -> bytes:
+    """Data files are read by programs: one line, no indentation (json's fast C encoder only runs without indent)."""
+    return (json.dumps(obj, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8")
 
 
 def number(raw: str) -> int | float | None:
@@ -100,7 +108,7 @@ def package_files(pkg: Package, agency: dict[str, str], report: Report, url: str
         descriptor["sources"] = [{"title": "原报告", "path": descriptor["source_url"]}]
     files["datapackage.json"] = dump_json(self_contained(descriptor, pkg.template)).encode("utf-8")
     base = f"{pkg.agency}-{pkg.year}"
-    files[f"{base}.json"] = dump_json(package_json(pkg, agency, report, url)).encode("utf-8")
+    files[f"{base}.json"] = compact_json(package_json(pkg, agency, report, url))
     files[f"{base}.zip"] = _zip({f"{base}/{name}": content for name, content in files.items()})
     return files
 
@@ -114,11 +122,12 @@ def tidy_frame(collection: Collection) -> pd.DataFrame:
     frame = collection.cells.frame
     frame = frame[~frame["context"]]
     packages = collection.packages
+    index = frame["pkg"].to_numpy()
     out = pd.DataFrame(
         {
-            "agency": [packages[i].agency for i in frame["pkg"]],
-            "year": [packages[i].year for i in frame["pkg"]],
-            "template": [packages[i].template.id for i in frame["pkg"]],
+            "agency": np.array([p.agency for p in packages], dtype=object)[index],
+            "year": np.array([p.year or 0 for p in packages])[index],
+            "template": np.array([p.template.id if p.template else "" for p in packages], dtype=object)[index],
             "table": frame["table"].to_numpy(),
             "row": frame["row"].to_numpy(),
             "column": frame["column"].to_numpy(),
@@ -132,20 +141,19 @@ def tidy_frame(collection: Collection) -> pd.DataFrame:
         if not pkg.context
         for _, n in pkg.notes
     }
-    keys = zip(out["agency"], out["year"], out["table"], out["row"], out["column"], strict=True)
-    out["note"] = [notes.get(k, "") for k in keys]
-    order = _cell_order()
-    rank = [
-        order.get(k, len(order)) for k in zip(out["template"], out["table"], out["row"], out["column"], strict=True)
-    ]
-    out["_rank"] = rank
+    out["note"] = ""
+    if notes:
+        keys = zip(out["agency"], out["year"], out["table"], out["row"], out["column"], strict=True)
+        out["note"] = [notes.get(k, "") for k in keys]
+    order = {"|".join(k): i for k, i in _cell_order().items()}
+    cell = out["template"] + "|" + out["table"] + "|" + out["row"] + "|" + out["column"]
+    out["_rank"] = cell.map(order).fillna(len(order)).to_numpy()
     out = out.sort_values(["agency", "year", "_rank"], kind="stable").drop(columns="_rank")
     return out.reset_index(drop=True)
 
 
-def wide_frames(collection: Collection) -> dict[str, pd.DataFrame]:
+def wide_frames(tidy: pd.DataFrame) -> dict[str, pd.DataFrame]:
     """Per template and table, one row per report and one column per cell (`row.column`)."""
-    tidy = tidy_frame(collection)
     out = {}
     for tid in TEMPLATE_IDS:
         for table in template(tid).tables:
@@ -176,67 +184,73 @@ def _wide_schema(tid: str, table_id: str) -> dict[str, Any]:
     return {"fields": fields, "missingValues": [""], "primaryKey": ["agency", "year"]}
 
 
-def collection_files(collection: Collection, report: Report, package_urls: dict[str, str]) -> dict[str, bytes]:
-    """The whole-collection downloads of /data/ and the top-level datapackage.json that describes them."""
-    tidy = tidy_frame(collection)
-    tidy_csv = tidy.to_csv(index=False, lineterminator="\n").encode("utf-8")
-    files: dict[str, bytes] = {"nianbao-tidy.csv": tidy_csv, "nianbao-tidy-excel.csv": b"\xef\xbb\xbf" + tidy_csv}
-    registry_fields = read_definition("agencies.schema.json")["fields"]
-    agencies = [[a.get(f["name"], "") for f in registry_fields] for _, a in sorted(collection.registry.items())]
-    files["agencies.csv"] = write_csv([[f["name"] for f in registry_fields], *agencies]).encode("utf-8")
-    resources: list[dict[str, Any]] = [
-        {
-            "name": "tidy",
-            "path": "nianbao-tidy.csv",
-            "title": "全部报告的全部单元格（长表）",
-            "format": "csv",
-            "mediatype": "text/csv",
-            "encoding": "utf-8",
-            "schema": {"fields": TIDY_FIELDS, "missingValues": [""]},
-        },
-        {
-            "name": "agencies",
-            "path": "agencies.csv",
-            "title": "机构名录",
-            "format": "csv",
-            "mediatype": "text/csv",
-            "encoding": "utf-8",
-            "schema": {"fields": registry_fields, "missingValues": [""], "primaryKey": ["id"]},
-        },
-    ]
-    for name, wide in wide_frames(collection).items():
-        tid, table_id = name.split("-", 1)
-        path = f"wide/{name}.csv"
-        files[path] = wide.to_csv(index=False, lineterminator="\n").encode("utf-8")
-        resources.append(
+def collection_files(collection: Collection, report_jsons: list[bytes]) -> Iterator[tuple[str, bytes]]:
+    """The whole-collection downloads of /data/ and the datapackage.json that describes them, one at a time.
+
+    Yielded one by one so that the build never holds the whole collection several times over in memory;
+    the zip is compressed as its parts pass. `report_jsons` are the per-report JSON files, joined into one.
+    """
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as z:
+
+        def part(name: str, content: bytes, zipped: bool = True) -> tuple[str, bytes]:
+            if zipped:
+                info = zipfile.ZipInfo(name, ZIP_DATE)
+                info.compress_type = zipfile.ZIP_DEFLATED
+                info.external_attr = 0o644 << 16
+                z.writestr(info, content)
+            return name, content
+
+        tidy = tidy_frame(collection)
+        tidy_csv = tidy.to_csv(index=False, lineterminator="\n").encode("utf-8")
+        yield part("nianbao-tidy.csv", tidy_csv)
+        yield part("nianbao-tidy-excel.csv", b"\xef\xbb\xbf" + tidy_csv, zipped=False)
+        del tidy_csv
+        registry_fields = read_definition("agencies.schema.json")["fields"]
+        agencies = [[a.get(f["name"], "") for f in registry_fields] for _, a in sorted(collection.registry.items())]
+        yield part("agencies.csv", write_csv([[f["name"] for f in registry_fields], *agencies]).encode("utf-8"))
+        resources: list[dict[str, Any]] = [
             {
-                "name": f"wide-{name.lower()}",
-                "path": path,
-                "title": f"{tid} {template(tid).table(table_id).caption}（宽表：每份报告一行）",
+                "name": "tidy",
+                "path": "nianbao-tidy.csv",
+                "title": "全部报告的全部单元格（长表）",
                 "format": "csv",
                 "mediatype": "text/csv",
                 "encoding": "utf-8",
-                "schema": _wide_schema(tid, table_id),
-            }
-        )
-    everything = []
-    for pkg in collection.packages:
-        if not pkg.context:
-            agency = collection.registry.get(pkg.agency or "", {})
-            everything.append(package_json(pkg, agency, report, package_urls[pkg.key]))
-    files["nianbao.json"] = dump_json(everything).encode("utf-8")
-    descriptor = {
-        "name": "nianbao",
-        "title": read_definition("site.yaml")["site_name"],
-        "description": "政府信息公开工作年度报告的表格数据（长表、按模板分表的宽表）与机构名录。空白单元格表示原报告空白，不是 0。",
-        "resources": resources,
-    }
-    files["datapackage.json"] = dump_json(descriptor).encode("utf-8")
-    files["nianbao-csv.zip"] = _zip(
-        {
-            name: content
-            for name, content in files.items()
-            if name != "nianbao-tidy-excel.csv" and name != "nianbao.json"
+                "schema": {"fields": TIDY_FIELDS, "missingValues": [""]},
+            },
+            {
+                "name": "agencies",
+                "path": "agencies.csv",
+                "title": "机构名录",
+                "format": "csv",
+                "mediatype": "text/csv",
+                "encoding": "utf-8",
+                "schema": {"fields": registry_fields, "missingValues": [""], "primaryKey": ["id"]},
+            },
+        ]
+        for name, wide in wide_frames(tidy).items():
+            tid, table_id = name.split("-", 1)
+            path = f"wide/{name}.csv"
+            yield part(path, wide.to_csv(index=False, lineterminator="\n").encode("utf-8"))
+            resources.append(
+                {
+                    "name": f"wide-{name.lower()}",
+                    "path": path,
+                    "title": f"{tid} {template(tid).table(table_id).caption}（宽表：每份报告一行）",
+                    "format": "csv",
+                    "mediatype": "text/csv",
+                    "encoding": "utf-8",
+                    "schema": _wide_schema(tid, table_id),
+                }
+            )
+        del tidy
+        yield part("nianbao.json", b"[" + b",".join(j.rstrip(b"\n") for j in report_jsons) + b"]\n", zipped=False)
+        descriptor = {
+            "name": "nianbao",
+            "title": read_definition("site.yaml")["site_name"],
+            "description": "政府信息公开工作年度报告的表格数据（长表、按模板分表的宽表）与机构名录。空白单元格表示原报告空白，不是 0。",
+            "resources": resources,
         }
-    )
-    return files
+        yield part("datapackage.json", dump_json(descriptor).encode("utf-8"))
+    yield "nianbao-csv.zip", archive.getvalue()

@@ -6,6 +6,7 @@ import json
 import posixpath
 import re
 from collections import Counter, defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass
 from importlib import resources
 from typing import Any
@@ -16,6 +17,7 @@ import numpy as np
 from nianbao import figures as figures_mod
 from nianbao import render_charts, render_downloads, render_tables
 from nianbao.load import Collection, Package, split_narrative
+from nianbao.mkdocs_hooks import MARKER
 from nianbao.problems import Problem, Report
 from nianbao.rules import all_rules, consistency_rules
 from nianbao.templates import TEMPLATE_IDS, read_definition, table_schema, template
@@ -70,7 +72,7 @@ def environment() -> jinja2.Environment:
 def page(title: str, html: str) -> bytes:
     """A Markdown page that is one raw HTML block (no blank lines inside, so Markdown leaves it alone)."""
     body = _BLANK_LINES.sub("\n", html.strip())
-    return f"---\ntitle: {json.dumps(title, ensure_ascii=False)}\n---\n\n{body}\n".encode()
+    return f"---\ntitle: {json.dumps(title, ensure_ascii=False)}\n---\n{MARKER}{body}\n".encode()
 
 
 def paragraphs(text: str) -> list[str]:
@@ -149,7 +151,7 @@ def render_report(site: Site, env: jinja2.Environment, pkg: Package, years: list
         else:
             reason = "无上一年度报告（或其模板不同），未检验" if r.cross_year else "未检验"
             not_applicable.append({"id": r.id, "title": r.title, "reason": reason})
-    files = render_downloads.package_files(pkg, agency, site.report, url)
+    files = render_downloads.package_files(pkg, agency, site.report, f"/{url}")
     labels_by_name = {f"{t.id}.csv": f"{t.caption}（CSV）" for t in pkg.template.tables}
     labels_by_name |= {
         "notes.csv": "单元格说明（CSV）",
@@ -341,9 +343,7 @@ def render_home(site: Site, env: jinja2.Environment, by_agency: dict[str, list[P
     return {"index.md": page(read_definition("site.yaml")["site_name"], html)}
 
 
-def render_data(site: Site, env: jinja2.Environment) -> dict[str, bytes]:
-    urls = {p.key: "/" + report_url(p.agency or "", p.year or 0) for p in site.packages}
-    files = render_downloads.collection_files(site.collection, site.report, urls)
+def render_data(site: Site, env: jinja2.Environment, report_jsons: list[bytes]) -> Iterator[tuple[str, bytes]]:
     labels = {
         "nianbao-csv.zip": "全部 CSV 与 datapackage.json（zip）",
         "datapackage.json": "数据包描述（Frictionless，描述以下各文件）",
@@ -352,12 +352,15 @@ def render_data(site: Site, env: jinja2.Environment) -> dict[str, bytes]:
         "nianbao.json": "全部报告的全部内容（JSON，含文字部分与数据质量）",
         "agencies.csv": "机构名录",
     }
-    for name in files:
+    sizes: dict[str, int] = {}
+    for name, content in render_downloads.collection_files(site.collection, report_jsons):
+        sizes[name] = len(content)
         if name.startswith("wide/"):
             tid, table_id = name[5:-4].split("-", 1)
             labels[name] = f"宽表 {tid} {template(tid).table(table_id).caption}：每份报告一行"
-    order = [n for n in labels if n in files]
-    downloads = [{"name": n, "href": f"downloads/{n}", "label": labels[n], "size": size(len(files[n]))} for n in order]
+        yield f"data/downloads/{name}", content
+    order = [n for n in labels if n in sizes]
+    downloads = [{"name": n, "href": f"downloads/{n}", "label": labels[n], "size": size(sizes[n])} for n in order]
     dictionary = []
     for tid in TEMPLATE_IDS:
         t = template(tid)
@@ -374,9 +377,7 @@ def render_data(site: Site, env: jinja2.Environment) -> dict[str, bytes]:
     html = env.get_template("data.html.j2").render(
         downloads=downloads, templates=dictionary, registry_fields=read_definition("agencies.schema.json")["fields"]
     )
-    out = {f"data/downloads/{name}": content for name, content in files.items()}
-    out["data/index.md"] = page("数据下载", html)
-    return out
+    yield "data/index.md", page("数据下载", html)
 
 
 def render_rules(env: jinja2.Environment) -> dict[str, bytes]:
@@ -401,8 +402,8 @@ def render_search(env: jinja2.Environment) -> dict[str, bytes]:
     return {"search/index.md": page("搜索", html)}
 
 
-def render_site(collection: Collection, report: Report) -> dict[str, bytes]:
-    """Every file of the mkdocs docs folder: pages (Markdown wrapping HTML), downloads and assets."""
+def render_site(collection: Collection, report: Report) -> Iterator[tuple[str, bytes]]:
+    """Every file of the site, one at a time: pages (Markdown wrapping final HTML), assets and downloads."""
     site = build_site_model(collection, report)
     env = environment()
     by_agency: dict[str, list[Package]] = defaultdict(list)
@@ -410,19 +411,22 @@ def render_site(collection: Collection, report: Report) -> dict[str, bytes]:
     for p in site.packages:
         by_agency[p.agency or ""].append(p)
         by_year[p.year or 0].append(p)
-    files: dict[str, bytes] = {}
+    report_jsons: list[bytes] = []
     for agency_id, packages in sorted(by_agency.items()):
         years = [p.year or 0 for p in packages]
         for p in packages:
-            files |= render_report(site, env, p, years)
-        files |= render_agency(site, env, agency_id, packages)
+            files = render_report(site, env, p, years)
+            report_jsons.append(files[f"{report_url(p.agency or '', p.year or 0)}{p.agency}-{p.year}.json"])
+            yield from files.items()
+        yield from render_agency(site, env, agency_id, packages).items()
     for year, packages in sorted(by_year.items()):
-        files |= render_year(site, env, year, sorted(packages, key=lambda p: site.agency_name(p.agency or "")))
-    files |= render_indexes(site, env, by_agency, by_year)
-    files |= render_home(site, env, by_agency)
-    files |= render_data(site, env)
-    files |= render_rules(env)
-    files |= render_search(env)
+        yield from render_year(
+            site, env, year, sorted(packages, key=lambda p: site.agency_name(p.agency or ""))
+        ).items()
+    yield from render_indexes(site, env, by_agency, by_year).items()
+    yield from render_home(site, env, by_agency).items()
+    yield from render_data(site, env, report_jsons)
+    yield from render_rules(env).items()
+    yield from render_search(env).items()
     for name in ASSETS:
-        files[f"assets/{name}"] = (resources.files("nianbao") / "site_assets" / name).read_bytes()
-    return files
+        yield f"assets/{name}", (resources.files("nianbao") / "site_assets" / name).read_bytes()

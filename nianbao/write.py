@@ -7,6 +7,7 @@ import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterable
 from pathlib import Path
 
 from mkdocs.commands.build import build
@@ -16,17 +17,6 @@ from mkdocs.exceptions import MkDocsException
 
 class BuildError(Exception):
     """mkdocs or Pagefind failed; the previous site/ is left as it was."""
-
-
-def write_tree(files: dict[str, bytes], target: Path) -> None:
-    """Write `files` into a fresh folder `target` (replacing it whole, never merging with stale files)."""
-    staging = target.with_name(target.name + ".tmp")
-    shutil.rmtree(staging, ignore_errors=True)
-    for name in sorted(files):
-        path = staging / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(files[name])
-    _swap(staging, target)
 
 
 def _swap(new: Path, target: Path) -> None:
@@ -43,15 +33,27 @@ def is_page(name: str) -> bool:
     return name.endswith("index.md") or name.startswith("assets/")
 
 
-def build_site(config_file: Path, docs: Path, site: Path, files: dict[str, bytes], source_date_epoch: int) -> Path:
-    """Generate build/docs, build it into a temporary folder, add the downloads, index, and only then replace site/.
+def build_site(
+    config_file: Path, docs: Path, site: Path, files: Iterable[tuple[str, bytes]], source_date_epoch: int
+) -> tuple[Path, int]:
+    """Write the pages to build/docs and the downloads aside, build with mkdocs into a temporary folder, move the
+    downloads in, index with Pagefind, and only then replace `site` (returns it and the number of pages).
 
-    Downloads are written straight into the built site: mkdocs would turn a package's narrative.md into a
-    page, and copying thousands of static files through it only costs time.
+    Files are written as they are rendered, never all held at once. Downloads bypass mkdocs: it would turn a
+    package's narrative.md into a page, and copying thousands of static files through it only costs time.
     """
-    write_tree({k: v for k, v in files.items() if is_page(k)}, docs)
+    pages_tmp = docs.with_name(docs.name + ".tmp")
+    downloads = docs.with_name("downloads.tmp")
     staging = docs.with_name("site.tmp")
-    shutil.rmtree(staging, ignore_errors=True)
+    for folder in (pages_tmp, downloads, staging):
+        shutil.rmtree(folder, ignore_errors=True)
+    pages = 0
+    for name, content in files:
+        path = (pages_tmp if is_page(name) else downloads) / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(content)
+        pages += name.endswith("index.md")
+    _swap(pages_tmp, docs)
     # mkdocs dates the sitemap with the build time unless told otherwise: the data's own date keeps builds identical.
     os.environ["SOURCE_DATE_EPOCH"] = str(source_date_epoch)
     logging.getLogger("mkdocs").setLevel(logging.WARNING)
@@ -60,10 +62,12 @@ def build_site(config_file: Path, docs: Path, site: Path, files: dict[str, bytes
         build(config)
     except MkDocsException as exc:
         raise BuildError(f"mkdocs 构建失败：{exc}") from None
-    for name in sorted(k for k in files if not is_page(k)):
-        path = staging / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(files[name])
+    for path in sorted(downloads.rglob("*")):
+        if path.is_file():
+            target = staging / path.relative_to(downloads)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            path.rename(target)
+    shutil.rmtree(downloads, ignore_errors=True)
     done = subprocess.run(
         [sys.executable, "-m", "pagefind", "--site", str(staging), "--silent"], capture_output=True, text=True
     )
@@ -72,4 +76,4 @@ def build_site(config_file: Path, docs: Path, site: Path, files: dict[str, bytes
     # `mkdocs serve` serves build/docs: give it the search index too.
     shutil.copytree(staging / "pagefind", docs / "pagefind", dirs_exist_ok=True)
     _swap(staging, site)
-    return site
+    return site, pages

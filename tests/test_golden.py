@@ -22,7 +22,7 @@ KEEP = ("index.md", ".json", ".csv", "narrative.md")
 def rendered() -> dict[str, bytes]:
     with chdir(BASE):
         report, collection = validate(["."])
-    files = render_site(collection, report)
+    files = dict(render_site(collection, report))
     return {
         k: v
         for k, v in files.items()
