@@ -298,12 +298,12 @@ def load_package(folder: Path, display: str, context: bool, problems: list[Probl
         )
         return pkg
     pkg.descriptor = descriptor
-    pkg.template = _template_of(pkg, descriptor_file, problems)
+    pkg.template = _template_of(pkg)
     _load_resources(pkg, descriptor_file, problems)
     return pkg
 
 
-def _template_of(pkg: Package, descriptor_file: str, problems: list[Problem]) -> Template | None:
+def _template_of(pkg: Package) -> Template | None:
     value = pkg.descriptor.get("template") if pkg.descriptor else None
     if value in TEMPLATE_IDS:
         return template(value)

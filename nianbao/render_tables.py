@@ -51,16 +51,8 @@ def table_html(
     present = [r.id for r in table.rows if not r.optional or (table.id, r.id, table.columns[0].id) in values]
     parts = [f'<table class="nb-table" id="{table.id}">']
     parts.append(f"<caption>{escape(table.caption)}{_unit(table)}</caption>")
-    parts.append("<thead>")
-    for row in header_grid(table):
-        parts.append("<tr>")
-        for cell in row:
-            scope = ' scope="col"' if "column" in cell else ' scope="colgroup"' if "group" in cell else ""
-            css = ' class="nb-corner"' if cell.get("corner") else ""
-            parts.append(f"<th{scope}{css}{_attrs(cell)}>{escape(cell['text'])}</th>")
-        parts.append("</tr>")
-    parts.append("</thead><tbody>")
-    label_cells = body_label_cells(table, present)
+    parts.append(_thead(table))
+    label_cells = _label_cells(table, tuple(present))
     for row_id in present:
         parts.append(f'<tr data-row="{row_id}">')
         for cell in label_cells[row_id]:
@@ -84,6 +76,34 @@ def table_html(
         parts.append("</tr>")
     parts.append("</tbody></table>")
     return Markup("".join(parts))
+
+
+# Templates are loaded once, so a table's identity keys its layout, the same for every report.
+_THEAD: dict[int, str] = {}
+_LABELS: dict[tuple[int, tuple[str, ...]], dict[str, list[dict]]] = {}
+
+
+def _thead(table: Table) -> str:
+    if id(table) not in _THEAD:
+        parts: list[str] = []
+        parts.append("<thead>")
+        for row in header_grid(table):
+            parts.append("<tr>")
+            for cell in row:
+                scope = ' scope="col"' if "column" in cell else ' scope="colgroup"' if "group" in cell else ""
+                css = ' class="nb-corner"' if cell.get("corner") else ""
+                parts.append(f"<th{scope}{css}{_attrs(cell)}>{escape(cell['text'])}</th>")
+            parts.append("</tr>")
+        parts.append("</thead><tbody>")
+        _THEAD[id(table)] = "".join(parts)
+    return _THEAD[id(table)]
+
+
+def _label_cells(table: Table, present: tuple[str, ...]) -> dict[str, list[dict]]:
+    key = (id(table), present)
+    if key not in _LABELS:
+        _LABELS[key] = body_label_cells(table, list(present))
+    return _LABELS[key]
 
 
 def _unit(table: Table) -> Markup:

@@ -7,6 +7,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -35,9 +36,9 @@ def is_page(name: str) -> bool:
 
 def build_site(
     config_file: Path, docs: Path, site: Path, files: Iterable[tuple[str, bytes]], source_date_epoch: int
-) -> tuple[Path, int]:
+) -> tuple[Path, int, dict[str, float]]:
     """Write the pages to build/docs and the downloads aside, build with mkdocs into a temporary folder, move the
-    downloads in, index with Pagefind, and only then replace `site` (returns it and the number of pages).
+    downloads in, index with Pagefind, and only then replace `site` (returns it, the number of pages, and seconds per stage).
 
     Files are written as they are rendered, never all held at once. Downloads bypass mkdocs: it would turn a
     package's narrative.md into a page, and copying thousands of static files through it only costs time.
@@ -48,12 +49,15 @@ def build_site(
     for folder in (pages_tmp, downloads, staging):
         shutil.rmtree(folder, ignore_errors=True)
     pages = 0
+    clock = time.perf_counter()
+    timings: dict[str, float] = {}
     for name, content in files:
         path = (pages_tmp if is_page(name) else downloads) / name
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(content)
         pages += name.endswith("index.md")
     _swap(pages_tmp, docs)
+    timings["render"], clock = time.perf_counter() - clock, time.perf_counter()
     # mkdocs dates the sitemap with the build time unless told otherwise: the data's own date keeps builds identical.
     os.environ["SOURCE_DATE_EPOCH"] = str(source_date_epoch)
     logging.getLogger("mkdocs").setLevel(logging.WARNING)
@@ -68,6 +72,7 @@ def build_site(
             target.parent.mkdir(parents=True, exist_ok=True)
             path.rename(target)
     shutil.rmtree(downloads, ignore_errors=True)
+    timings["mkdocs"], clock = time.perf_counter() - clock, time.perf_counter()
     done = subprocess.run(
         [sys.executable, "-m", "pagefind", "--site", str(staging), "--silent"], capture_output=True, text=True
     )
@@ -76,4 +81,5 @@ def build_site(
     # `mkdocs serve` serves build/docs: give it the search index too.
     shutil.copytree(staging / "pagefind", docs / "pagefind", dirs_exist_ok=True)
     _swap(staging, site)
-    return site, pages
+    timings["pagefind"] = time.perf_counter() - clock
+    return site, pages, timings
