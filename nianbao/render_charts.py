@@ -42,7 +42,7 @@ def line_chart(title: str, years: list[int], series: list[tuple[str, list[float 
         for name, values in series
     )
     out = [
-        f'<svg class="nb-chart" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" aria-label="{escape(title)}">',
+        f'<svg class="nb-chart" width="{WIDTH}" height="{HEIGHT}" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" aria-label="{escape(title)}">',
         f"<title>{escape(title)}</title><desc>{escape(desc)}</desc>",
     ]
     for k in range(5):
