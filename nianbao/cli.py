@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
 from pathlib import Path
 
 from nianbao import formats
 from nianbao.fmt import format_paths
+from nianbao.import_package import AMBIGUOUS, format_report, import_report
+from nianbao.import_read import ImportError_
 from nianbao.load import UsageError
 from nianbao.show import load_one, overview, tidy_csv
 from nianbao.validate import validate
@@ -43,6 +46,20 @@ def _parser() -> argparse.ArgumentParser:
     f.add_argument("paths", nargs="*", metavar="PATH", default=["data"], help="数据目录或数据包文件夹（默认 ./data）")
     f.add_argument("--check", action="store_true", help="只检查，不改写；有差异时打印差异并以状态 1 退出")
 
+    i = sub.add_parser(
+        "import",
+        help="把一份已发布的年报导入为数据包草稿",
+        description="读取已发布的年报（网页文本、HTML、PDF 提取文本、抓取文本、.docx、.pdf，按内容识别），写出数据包草稿并打印导入报告。"
+        "退出状态：0 成功，1 无法导入（未写任何文件），2 用法错误，3 已写出但有拆分存疑的单元格（须人工核对）。",
+    )
+    i.add_argument("source", metavar="SOURCE", help="原文文件")
+    i.add_argument("--agency", required=True, help="机构标识（ASCII，如 hongze）")
+    i.add_argument("--year", required=True, type=int, help="报告年度")
+    i.add_argument("--source-url", help="原文网址（原文中有则自动取）")
+    i.add_argument("--retrieved", help="获取日期 YYYY-MM-DD（默认今天）")
+    i.add_argument("--out", help="输出目录（默认 data/reports/<机构>/<年度>/）")
+    i.add_argument("--force", action="store_true", help="覆盖已有的数据包")
+
     s = sub.add_parser(
         "show", help="查看一个数据包", description="查看一个数据包：概览，或 --tidy 输出每个模板单元格一行的 CSV。"
     )
@@ -56,7 +73,7 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
-        return {"validate": _validate, "fmt": _fmt, "show": _show}[args.command](args)
+        return {"validate": _validate, "fmt": _fmt, "show": _show, "import": _import}[args.command](args)
     except UsageError as exc:
         print(f"错误：{exc}", file=sys.stderr)
         return USAGE
@@ -94,6 +111,27 @@ def _fmt(args: argparse.Namespace) -> int:
     elif not changes and not failures:
         print("所有数据文件均为规范格式。")
     return PROBLEMS if failures or (args.check and changes) else OK
+
+
+def _import(args: argparse.Namespace) -> int:
+    if not re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", args.agency):
+        raise UsageError(f"机构标识只能用小写 ASCII 字母、数字和连字符：{args.agency}")
+    out = Path(args.out) if args.out else Path("data") / "reports" / args.agency / str(args.year)
+    try:
+        result = import_report(
+            Path(args.source), args.agency, args.year, out, args.source_url, args.retrieved, args.force
+        )
+    except ImportError_ as exc:
+        print(f"错误：{args.source}：{exc}（未写出任何文件）", file=sys.stderr)
+        return PROBLEMS
+    registry = Path("data") / "agencies.csv"
+    known = set()
+    if registry.is_file():
+        known = {line.split(",", 1)[0] for line in registry.read_text(encoding="utf-8").splitlines()[1:]}
+    report, _ = validate([str(out)])
+    problems = [p.text() for p in report.sorted_problems() if p.rule not in {"agency-unknown", "import-unresolved"}]
+    sys.stdout.write(format_report(result, args.agency, args.year, known, problems))
+    return AMBIGUOUS if result.ambiguous else OK
 
 
 def _show(args: argparse.Namespace) -> int:

@@ -477,7 +477,38 @@ def _load_table(pkg: Package, table: Table, display: str, text: str, problems: l
                     found="无",
                 )
             )
+    _check_group_rows(table, data, display, problems)
     pkg.tables[table.id] = data
+
+
+def _check_group_rows(table: Table, data: TableData, display: str, problems: list[Problem]) -> None:
+    """A group printed as one row of values (V2021 （六）其他处理 in the V2019 layout) with its sub-rows blank:
+    kept as printed, and reported, because the template's rows are then incomplete (templates.md §8)."""
+    index = {name: i for i, name in enumerate(data.header)}
+    cells = {c[index["row"]]: c for _, c in data.rows}
+    for row in table.rows:
+        if not row.optional or row.id not in cells:
+            continue
+        members = [r.id for r in table.rows if r.group == row.id]
+        blank = all(
+            not cells.get(m, [""] * len(data.header))[index[c.id]]
+            for m in members
+            for c in table.columns
+            if c.id in index
+        )
+        if blank:
+            problems.append(
+                problem(
+                    "R13",
+                    f"“{row.label}”按 V2019 版式印成一行，其 {len(members)} 个子行空白：照录原文，模板的行不完整",
+                    "warning",
+                    file=display,
+                    line=data.row_lines[row.id],
+                    column="row",
+                    expected="、".join(members),
+                    found=row.id,
+                )
+            )
 
 
 def _load_notes(pkg: Package, display: str, text: str, problems: list[Problem]) -> None:

@@ -22,6 +22,11 @@ def tidy_rows(pkg: Package) -> list[list[str]]:
     An optional row (a V2021 group printed with values) appears only when the package has it.
     """
     notes = {(n["table"], n["row"], n["column"]): n["note"] for _, n in pkg.notes}
+    for entry in (pkg.descriptor or {}).get("unresolved") or []:
+        for cell in entry.get("cells", []) if isinstance(entry, dict) else []:
+            key = tuple(cell.split("."))
+            flag = f"[待核对] {entry.get('note', '')}"
+            notes[key] = f"{notes[key]} {flag}" if key in notes else flag  # type: ignore[index]
     rows = []
     if pkg.template is None:
         return rows

@@ -158,6 +158,7 @@ def _check_metadata(pkg: Package, registry: dict[str, dict[str, str]] | None, pr
     for note in _frictionless_errors(json.dumps(_frictionless_view(d), sort_keys=True, ensure_ascii=False)):
         problems.append(problem("descriptor", f"不符合 Frictionless 数据包规范：{note}", file=file))
     _check_acknowledgement_form(d.get("acknowledgements"), file, problems)
+    _check_unresolved(pkg, d.get("unresolved"), file, problems)
     _check_identity(pkg, file, registry, problems)
 
 
@@ -165,7 +166,7 @@ def _bad_metadata_value(f: dict[str, Any], value: Any) -> str | None:
     kind = f["type"]
     if kind == "integer":
         return None if isinstance(value, int) and not isinstance(value, bool) else "应为整数"
-    if kind in {"acknowledgements", "resources"}:
+    if kind in {"acknowledgements", "resources", "unresolved"}:
         return None if isinstance(value, list) else "应为列表"
     if not isinstance(value, str) or not value.strip():
         return "应为非空文字"
@@ -213,6 +214,46 @@ def _frictionless_view(d: dict[str, Any]) -> dict[str, Any]:
             for r in resources
         ]
     return view
+
+
+def _check_unresolved(pkg: Package, entries: Any, file: str, problems: list[Problem]) -> None:
+    """Cells the importer could not determine: an error until a maintainer has checked them against the source."""
+    if not isinstance(entries, list):
+        return
+    for i, entry in enumerate(entries):
+        cells = entry.get("cells") if isinstance(entry, dict) else None
+        if not isinstance(cells, list) or not all(isinstance(c, str) and c.count(".") == 2 for c in cells):
+            problems.append(
+                problem(
+                    "descriptor",
+                    "unresolved 条目应有 cells（“表.行.列”列表）和 note",
+                    file=file,
+                    column=f"unresolved[{i}]",
+                    found=_short(entry),
+                )
+            )
+            continue
+        for cell in cells:
+            table_id, row_id, column = cell.split(".")
+            data = pkg.tables.get(table_id)
+            where: dict[str, Any] = {"file": file, "column": f"unresolved[{i}]"}
+            if data and row_id in data.row_lines and column in data.header:
+                where = {
+                    "file": data.file,
+                    "line": data.row_lines[row_id],
+                    "column": column,
+                    "column_number": data.header.index(column) + 1,
+                }
+            problems.append(
+                problem(
+                    "import-unresolved",
+                    f"导入时未能确定的单元格，须对照原文核对后删去 datapackage.json 中的 unresolved[{i}]",
+                    found=str(entry.get("note", "")),
+                    package=pkg.key,
+                    cell=cell,
+                    **where,
+                )
+            )
 
 
 def _well_formed(ack: Any) -> bool:
