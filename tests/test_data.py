@@ -17,13 +17,17 @@ from nianbao.validate import validate
 PACKAGES = sorted(p.parent for p in (DATA / "reports").glob("*/*/datapackage.json"))
 
 
-def test_data_validates_without_errors_or_warnings() -> None:
+def test_data_validates_without_errors() -> None:
     report, _ = validate([str(DATA)])
-    assert report.counts["packages"] == len(PACKAGES) >= 1
+    assert report.counts["packages"] == len(PACKAGES) >= 7
     assert report.errors == []
-    assert report.warnings == []
+    # The only warnings are the publishers' own layout: 洪泽区 prints （六）其他处理 as one row (templates.md §8).
+    assert sorted((p.file, p.rule) for p in report.warnings) == [
+        (str(DATA / "reports/hongze/2023/s3.csv"), "R13"),
+        (str(DATA / "reports/hongze/2024/s3.csv"), "R13"),
+    ]
     assert report.counts["cells"] > 0 and all(
-        t.checked > 0 for r, t in report.rules.items() if r in {"R1", "R2", "R3", "R4"}
+        t.checked > 0 for r, t in report.rules.items() if r in {"R1", "R2", "R3", "R4", "R5"}
     )
 
 
