@@ -11,7 +11,7 @@ from pathlib import Path
 
 from nianbao.fmt import canonical_notes, dump_json, write_csv
 from nianbao.import_read import Document, ImportError_, Line, read
-from nianbao.import_tables import Extraction, clean_lines, detect_template, extract
+from nianbao.import_tables import Extraction, clean_lines, detect_template, extract, shown
 from nianbao.templates import Template, read_definition, template, template_for_year
 
 AMBIGUOUS = 3  # exit status of an import that must be reviewed before it can be merged
@@ -240,7 +240,7 @@ def _write(result: ImportResult, agency: str, year: int, data: bytes, retrieved:
         unresolved.append(
             {
                 "cells": [".".join(k) for k in keys],
-                "note": f"连写数字拆分不唯一：当前取 {chosen}；候选 {'；'.join(cell.candidates)}",
+                "note": f"连写数字拆分不唯一：当前取 {chosen}；候选 {shown(cell.candidates)}",
             }
         )
     if unresolved:
@@ -290,7 +290,7 @@ def format_report(result: ImportResult, agency: str, year: int, registry: set[st
         out.append("拆分存疑的单元格（已写入 datapackage.json 的 unresolved；核对原文、改正数值后删去该条）：")
         for (table_id, row_id), keys in itertools.groupby(result.ambiguous, key=lambda k: k[:2]):
             cell = ex.cells[next(keys)]
-            out.append(f"  - {table_id}.{row_id}（{cell.where}）：候选 {'；'.join(cell.candidates)}")
+            out.append(f"  - {table_id}.{row_id}（{cell.where}）：候选 {shown(cell.candidates)}")
     if problems:
         out.append("校验发现的问题（原报告自身的不一致请核对后在 datapackage.json 的 acknowledgements 中确认）：")
         out += [f"  - {p}" for p in problems]

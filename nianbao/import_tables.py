@@ -60,6 +60,12 @@ class Cell:
     candidates: list[str] = field(default_factory=list)
 
 
+def shown(candidates: list[str], limit: int = 15) -> str:
+    """Candidates for the import report and the package: all of them, or the first `limit` and how many more."""
+    more = f"；另有 {len(candidates) - limit} 种" if len(candidates) > limit else ""
+    return "；".join(candidates[:limit]) + more
+
+
 @dataclass
 class Extraction:
     cells: dict[tuple[str, str, str], Cell]
@@ -314,7 +320,7 @@ def _assign(table: Table, row_id: str, unit: Unit, n: int, result: Extraction) -
         options = sorted({s[k] for s in ranked}, key=lambda v: (len(v), v))
         cell = Cell(chosen[k], note if k == n - 1 else "", f"{unit.where}（连写数字拆分）")
         if len(ranked) > 1:
-            cell.candidates = [" / ".join(s) for s in ranked[:5]]  # the row's splits, on each of its cells
+            cell.candidates = [" / ".join(s) for s in ranked]  # the row's splits, most plausible first
             if len(options) > 1:
                 cell.status = "ambiguous"
         result.cells[(table.id, row_id, column.id)] = cell
