@@ -104,8 +104,9 @@ def _paragraphs(lines: list[str], kind: str) -> list[str]:
 
 def title_of(doc: Document, lines: list[Line]) -> str | None:
     joined = ""
+    breadcrumb = re.compile(read_definition("import.yaml")["breadcrumb"])
     for line in lines[:6]:
-        text = re.sub(r"\s+", "", line.text)
+        text = re.sub(r"\s+", "", breadcrumb.sub("", line.text))
         if not text:
             continue
         joined += text
