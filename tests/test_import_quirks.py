@@ -7,12 +7,12 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from conftest import DATA, ROOT
+from conftest import DATA
 
 from nianbao.import_read import Document, Line, read
 from nianbao.import_tables import Token, Unit, _splits, clean_lines, detect_template, tokens, units
 
-SAMPLES = ROOT.parent / "shared" / "samples"
+SAMPLES = Path(__file__).parent / "fixtures" / "samples"  # copies of ../shared/samples
 
 
 def kinds(line: str) -> list[tuple[str, str, str]]:
