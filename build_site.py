@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 from nianbao import formats
+from nianbao.history import read_history
 from nianbao.load import Collection
 from nianbao.render_pages import render_site
 from nianbao.validate import validate
@@ -42,7 +43,9 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     print(report.summary())
     validated = time.perf_counter() - started
-    files = render_site(collection, report)
+    history = read_history(args.data)  # None outside a git checkout (a tarball): the site then omits it
+    contributing = (ROOT / "CONTRIBUTING.md").read_text(encoding="utf-8")
+    files = render_site(collection, report, history, contributing)
     try:
         site, pages, timings = build_site(
             ROOT / "mkdocs.yml", args.build_dir / "docs", args.site_dir, files, data_epoch(collection)

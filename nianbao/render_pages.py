@@ -16,6 +16,7 @@ import numpy as np
 
 from nianbao import figures as figures_mod
 from nianbao import render_charts, render_downloads, render_tables
+from nianbao.history import History
 from nianbao.load import Collection, Package, split_narrative
 from nianbao.mkdocs_hooks import MARKER
 from nianbao.problems import Problem, Report
@@ -69,10 +70,18 @@ def environment() -> jinja2.Environment:
     return env
 
 
-def page(title: str, html: str) -> bytes:
-    """A Markdown page that is one raw HTML block (no blank lines inside, so Markdown leaves it alone)."""
+def page(title: str, html: str, jsonld: dict[str, Any] | None = None) -> bytes:
+    """A Markdown page that is one raw HTML block (no blank lines inside, so Markdown leaves it alone).
+
+    `jsonld` (schema.org) goes into the front matter; the theme override puts it in the page's <head>.
+    """
     body = _BLANK_LINES.sub("\n", html.strip())
-    return f"---\ntitle: {json.dumps(title, ensure_ascii=False)}\n---\n{MARKER}{body}\n".encode()
+    meta = f"title: {json.dumps(title, ensure_ascii=False)}\n"
+    if jsonld is not None:
+        # "<" escaped inside the JSON so that no text from data/ can close the <script> element.
+        text = json.dumps(jsonld, ensure_ascii=False, sort_keys=True).replace("<", "\\u003c")
+        meta += f"jsonld: {json.dumps(text, ensure_ascii=False)}\n"
+    return f"---\n{meta}---\n{MARKER}{body}\n".encode()
 
 
 def paragraphs(text: str) -> list[str]:
@@ -89,6 +98,7 @@ class Site:
     packages: list[Package]  # validated packages, sorted by agency and year
     index: dict[str, int]  # package key → row in the figures matrix
     problems: dict[str, list[Problem]]  # package key → its warnings and acknowledged findings
+    history: History | None = None  # from git; None when the data is not in a git checkout
 
     def agency(self, agency_id: str) -> dict[str, str]:
         return self.collection.registry.get(agency_id, {})
@@ -100,6 +110,9 @@ class Site:
         a = self.agency(agency_id)
         return " ".join(a[k] for k in ("province", "city", "county") if a.get(k))
 
+    def package(self, key: str) -> Package | None:
+        return next((p for p in self.packages if p.key == key), None)
+
     def figure_values(self, pkg: Package) -> list[dict[str, Any]]:
         i = self.index[pkg.key]
         return [
@@ -108,7 +121,7 @@ class Site:
         ]
 
 
-def build_site_model(collection: Collection, report: Report) -> Site:
+def build_site_model(collection: Collection, report: Report, history: History | None = None) -> Site:
     order = sorted((p for p in collection.packages if not p.context), key=lambda p: (p.agency or "", p.year or 0))
     all_index = {p.key: i for i, p in enumerate(collection.packages)}
     figs = figures_mod.compute(collection.cells, [p.template.id if p.template else "" for p in collection.packages])
@@ -117,7 +130,7 @@ def build_site_model(collection: Collection, report: Report) -> Site:
         key = p.package or next((q.key for q in order if p.file and p.file.startswith(q.display + "/")), None)
         if key:
             by_package[key].append(p)
-    return Site(collection, report, figs, order, all_index, dict(by_package))
+    return Site(collection, report, figs, order, all_index, dict(by_package), history)
 
 
 def render_report(site: Site, env: jinja2.Environment, pkg: Package, years: list[int]) -> dict[str, bytes]:
@@ -198,10 +211,43 @@ def render_report(site: Site, env: jinja2.Environment, pkg: Package, years: list
         findings=findings,
         downloads=downloads,
         citation=citation,
+        change=_change(site, pkg.key, url),
     )
     out = {f"{url}{name}": content for name, content in files.items()}
-    out[f"{url}index.md"] = page(title, html)
+    jsonld = {
+        "@context": "https://schema.org",
+        "@type": "Dataset",
+        "name": title,
+        "description": f"{agency_name}{pkg.year}年政府信息公开工作年度报告的表格数据（逐格转录）与文字部分。",
+        "temporalCoverage": str(pkg.year),
+        "creator": {"@type": "GovernmentOrganization", "name": agency_name},
+        "isBasedOn": d.get("source_url"),
+        "inLanguage": "zh-CN",
+        "distribution": [
+            {"@type": "DataDownload", "encodingFormat": fmt, "contentUrl": name}
+            for name, fmt in (
+                (f"{pkg.agency}-{pkg.year}.json", "application/json"),
+                ("datapackage.json", "application/json"),
+                (f"{pkg.agency}-{pkg.year}.zip", "application/zip"),
+            )
+        ],
+    }
+    out[f"{url}index.md"] = page(title, html, {k: v for k, v in jsonld.items() if v is not None})
     return out
+
+
+def _change(site: Site, key: str, url: str) -> dict[str, Any] | None:
+    if site.history is None or key not in site.history.last:
+        return None
+    change = site.history.last[key]
+    return {
+        "date": change.date,
+        "short": change.short,
+        "subject": change.subject,
+        "commit_url": site.history.commit_url(change),
+        "pr": change.pull_request,
+        "pr_url": site.history.pull_url(change),
+    }
 
 
 def render_agency(site: Site, env: jinja2.Environment, agency_id: str, packages: list[Package]) -> dict[str, bytes]:
@@ -334,6 +380,23 @@ def render_home(site: Site, env: jinja2.Environment, by_agency: dict[str, list[P
             }
             for p in newest
         ],
+        changes=[
+            {
+                "date": c.date,
+                "short": c.short,
+                "subject": c.subject,
+                "commit_url": site.history.commit_url(c),
+                "pr": c.pull_request,
+                "pr_url": site.history.pull_url(c),
+                "reports": [
+                    {"title": (site.package(k).descriptor or {}).get("title"), "url": report_url(*k.split("/"))}
+                    for k in c.packages
+                    if site.package(k) is not None
+                ],
+            }
+            for c in (site.history.recent if site.history else [])
+        ],
+        contributing_url="contributing/",
         search_url="search/",
         rules_url="rules/",
         data_url="data/",
@@ -377,7 +440,21 @@ def render_data(site: Site, env: jinja2.Environment, report_jsons: list[bytes]) 
     html = env.get_template("data.html.j2").render(
         downloads=downloads, templates=dictionary, registry_fields=read_definition("agencies.schema.json")["fields"]
     )
-    yield "data/index.md", page("数据下载", html)
+    jsonld = {
+        "@context": "https://schema.org",
+        "@type": "Dataset",
+        "name": read_definition("site.yaml")["site_name"],
+        "description": "政府信息公开工作年度报告的表格数据（逐格转录、勾稽关系校验）与文字部分；空白表示原报告空白。",
+        "inLanguage": "zh-CN",
+        "distribution": [
+            {"@type": "DataDownload", "contentUrl": d["href"], "encodingFormat": _media(d["name"])} for d in downloads
+        ],
+    }
+    yield "data/index.md", page("数据下载", html, jsonld)
+
+
+def _media(name: str) -> str:
+    return {"csv": "text/csv", "json": "application/json", "zip": "application/zip"}[name.rsplit(".", 1)[1]]
 
 
 def render_rules(env: jinja2.Environment) -> dict[str, bytes]:
@@ -402,9 +479,73 @@ def render_search(env: jinja2.Environment) -> dict[str, bytes]:
     return {"search/index.md": page("搜索", html)}
 
 
-def render_site(collection: Collection, report: Report) -> Iterator[tuple[str, bytes]]:
-    """Every file of the site, one at a time: pages (Markdown wrapping final HTML), assets and downloads."""
-    site = build_site_model(collection, report)
+def render_catalogue(site: Site) -> bytes:
+    """DCAT (JSON-LD) catalogue of the collection and of every report with its downloads, for data portals."""
+    name = read_definition("site.yaml")["site_name"]
+    collection = {
+        "@type": "dcat:Dataset",
+        "@id": "data/",
+        "dct:title": f"{name}：全部报告",
+        "dct:description": "全部年度报告的表格数据（长表、宽表）、文字部分与机构名录；空白表示原报告空白。",
+        "dcat:landingPage": "data/",
+        "dcat:keyword": ["政府信息公开", "年度报告", "开放数据"],
+        "dcat:distribution": [
+            {"@type": "dcat:Distribution", "dcat:downloadURL": f"data/downloads/{f}", "dcat:mediaType": media}
+            for f, media in (
+                ("datapackage.json", "application/json"),
+                ("nianbao-tidy.csv", "text/csv"),
+                ("nianbao.json", "application/json"),
+                ("nianbao-csv.zip", "application/zip"),
+            )
+        ],
+    }
+    reports = []
+    for p in site.packages:
+        url = report_url(p.agency or "", p.year or 0)
+        d = p.descriptor or {}
+        reports.append(
+            {
+                "@type": "dcat:Dataset",
+                "@id": url,
+                "dct:title": d.get("title"),
+                "dct:publisher": {"@type": "foaf:Organization", "foaf:name": site.agency_name(p.agency or "")},
+                "dct:temporal": str(p.year),
+                "dct:issued": d.get("published"),
+                "dct:source": d.get("source_url"),
+                "dcat:landingPage": url,
+                "dcat:distribution": [
+                    {"@type": "dcat:Distribution", "dcat:downloadURL": f"{url}{f}", "dcat:mediaType": media}
+                    for f, media in (
+                        ("datapackage.json", "application/json"),
+                        (f"{p.agency}-{p.year}.json", "application/json"),
+                        (f"{p.agency}-{p.year}.zip", "application/zip"),
+                    )
+                ],
+            }
+        )
+    catalogue = {
+        "@context": {
+            "dcat": "http://www.w3.org/ns/dcat#",
+            "dct": "http://purl.org/dc/terms/",
+            "foaf": "http://xmlns.com/foaf/0.1/",
+        },
+        "@type": "dcat:Catalog",
+        "dct:title": name,
+        "dct:language": "zh",
+        "dcat:dataset": [collection, *[{k: v for k, v in r.items() if v is not None} for r in reports]],
+    }
+    return (json.dumps(catalogue, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
+
+
+def render_site(
+    collection: Collection, report: Report, history: History | None = None, contributing: str | None = None
+) -> Iterator[tuple[str, bytes]]:
+    """Every file of the site, one at a time: pages (Markdown wrapping final HTML), assets and downloads.
+
+    `history` (from git) adds each report's last change and the home page's recent changes; `contributing` is the
+    contributor guide (CONTRIBUTING.md), published as the /contributing/ page.
+    """
+    site = build_site_model(collection, report, history)
     env = environment()
     by_agency: dict[str, list[Package]] = defaultdict(list)
     by_year: dict[int, list[Package]] = defaultdict(list)
@@ -428,5 +569,9 @@ def render_site(collection: Collection, report: Report) -> Iterator[tuple[str, b
     yield from render_data(site, env, report_jsons)
     yield from render_rules(env).items()
     yield from render_search(env).items()
+    yield "data.json", render_catalogue(site)
+    if contributing is not None:
+        # Our own Markdown (not data): it goes through Python-Markdown like any documentation page.
+        yield "contributing/index.md", contributing.encode("utf-8")
     for name in ASSETS:
         yield f"assets/{name}", (resources.files("nianbao") / "site_assets" / name).read_bytes()

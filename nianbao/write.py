@@ -31,7 +31,7 @@ def _swap(new: Path, target: Path) -> None:
 
 def is_page(name: str) -> bool:
     """Pages and assets go through mkdocs; downloads (CSV, JSON, zip, the narrative.md of a package) do not."""
-    return name.endswith("index.md") or name.startswith("assets/")
+    return name.endswith("index.md") or name.startswith("assets/") or name == "data.json"
 
 
 def build_site(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import functools
 import http.server
+import os
 import shutil
 import threading
 from collections.abc import Iterator
@@ -15,7 +16,8 @@ from conftest import BASE
 
 import build_site
 
-CHROMIUM = "/usr/bin/chromium"
+# Debian's chromium (installed by .ci/run); NIANBAO_CHROMIUM names another system browser (GitHub's runner has Chrome).
+CHROMIUM = os.environ.get("NIANBAO_CHROMIUM", "/usr/bin/chromium")
 if not Path(CHROMIUM).exists():
     pytest.skip(f"{CHROMIUM} is not installed (Debian package chromium; .ci/run installs it)", allow_module_level=True)
 playwright = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (pip install -e '.[test]')")

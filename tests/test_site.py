@@ -183,3 +183,41 @@ def test_strict_mkdocs_config() -> None:
 
     config = yaml.safe_load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"))
     assert config["theme"]["language"] == "zh" and config["theme"]["font"] is False
+
+
+def test_history_from_git_on_report_and_home_pages(real_site: Path) -> None:
+    import subprocess
+
+    if subprocess.run(["git", "-C", str(ROOT), "rev-parse"], capture_output=True).returncode != 0:
+        pytest.skip("not a git checkout")
+    page = soup(real_site / "reports" / "beiyangjizhen" / "2019" / "index.html")
+    change = page.select_one("p.nb-change")
+    assert change is not None and change.get_text().startswith("本报告数据最近修改于 ")
+    assert soup(real_site / "index.html").select("ul.nb-changes li")
+
+
+def test_build_without_git_omits_history(base_copy: Path, tmp_path: Path) -> None:
+    site = build(base_copy, tmp_path)  # a copy outside any git checkout, as from a tarball
+    assert soup(site / "reports" / "testtown" / "2019" / "index.html").select_one("p.nb-change") is None
+    assert soup(site / "index.html").select_one("ul.nb-changes") is None
+
+
+def test_catalogue_and_jsonld(base_site: Path) -> None:
+    catalogue = json.loads((base_site / "data.json").read_text(encoding="utf-8"))
+    assert catalogue["@type"] == "dcat:Catalog"
+    datasets = catalogue["dcat:dataset"]
+    assert len(datasets) == 1 + 4
+    for dataset in datasets:
+        for distribution in dataset["dcat:distribution"]:
+            assert (base_site / distribution["dcat:downloadURL"]).is_file(), distribution
+    page = soup(base_site / "reports" / "testtown" / "2019" / "index.html")
+    script = page.head.find("script", type="application/ld+json")
+    data = json.loads(script.string)
+    assert data["@type"] == "Dataset" and data["name"] == "测试镇2019年政府信息公开工作年度报告"
+    assert soup(base_site / "data" / "index.html").head.find("script", type="application/ld+json") is not None
+
+
+def test_contributing_page(base_site: Path) -> None:
+    page = soup(base_site / "contributing" / "index.html")
+    assert page.h1.get_text() == "参与贡献"
+    assert "nianbao import" in page.get_text()
