@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from nianbao.fmt import dump_json, write_csv
-from nianbao.templates import read_definition, template, template_for_year
+from nianbao.templates import package_resources, read_definition, template, template_for_year
 
 YEARS = (2019, 2020, 2021, 2022, 2023)
 LEVELS = ("中央", "省级", "地市级", "县级", "乡镇级")
@@ -116,23 +116,7 @@ def generate(target: Path, count: int, seed: int = 2019) -> None:
             body = "\n\n".join(PARAGRAPH for _ in range(rng.randrange(2, 6)))
             narrative = f"## 一、总体情况\n\n{year}年，合成测试机构{a:05d}依法公开政府信息。\n\n{body}\n\n## 五、存在的主要问题及改进情况\n\n{PARAGRAPH}\n\n## 六、其他需要报告的事项\n\n无。\n"
             (folder / "narrative.md").write_text(narrative, encoding="utf-8")
-            resources = [
-                {
-                    "name": t.id,
-                    "path": f"{t.id}.csv",
-                    "title": t.caption,
-                    "format": "csv",
-                    "mediatype": "text/csv",
-                    "encoding": "utf-8",
-                }
-                for t in tmpl.tables
-            ]
-            resources += [
-                {k: v for k, v in r.items() if k in {"name", "path", "title", "format", "mediatype"}}
-                | {"encoding": "utf-8"}
-                for r in read_definition("package.yaml")["extra_resources"]
-                if not r.get("optional")
-            ]
+            resources = package_resources(tmpl)
             descriptor = {
                 "name": f"{agency}-{year}",
                 "title": f"合成测试机构{a:05d}{year}年政府信息公开工作年度报告",

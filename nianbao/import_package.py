@@ -12,7 +12,7 @@ from pathlib import Path
 from nianbao.fmt import canonical_notes, dump_json, write_csv
 from nianbao.import_read import Document, ImportError_, Line, read
 from nianbao.import_tables import Extraction, clean_lines, detect_template, extract, shown
-from nianbao.templates import Template, read_definition, template, template_for_year
+from nianbao.templates import Template, package_resources, read_definition, template, template_for_year
 
 AMBIGUOUS = 3  # exit status of an import that must be reviewed before it can be merged
 
@@ -194,31 +194,7 @@ def _write(result: ImportResult, agency: str, year: int, data: bytes, retrieved:
     (staging / source_name).write_text(
         source_text if source_text.endswith("\n") else source_text + "\n", encoding="utf-8"
     )
-    spec = read_definition("package.yaml")
-    resources = [
-        {
-            "name": t.id,
-            "path": f"{t.id}.csv",
-            "title": t.caption,
-            "format": "csv",
-            "mediatype": "text/csv",
-            "encoding": "utf-8",
-        }
-        for t in tmpl.tables
-    ]
-    for extra in spec["extra_resources"]:
-        path = source_name if extra["name"] == "source" else extra["path"]
-        mediatype = "text/html" if path.endswith(".html") else extra["mediatype"]
-        resources.append(
-            {
-                "name": extra["name"],
-                "path": path,
-                "title": extra["title"],
-                "format": path.rsplit(".", 1)[1],
-                "mediatype": mediatype,
-                "encoding": "utf-8",
-            }
-        )
+    resources = package_resources(tmpl, source_name)
     descriptor: dict[str, object] = {
         "name": f"{agency}-{year}",
         "title": result.meta.get("title") or f"{year}年政府信息公开工作年度报告",

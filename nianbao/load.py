@@ -212,6 +212,17 @@ def parse_csv(text: str, display: str, problems: list[Problem]) -> list[tuple[in
     return records
 
 
+def _shape_problem(display: str, line: int, expected: int, found: int) -> Problem:
+    return problem(
+        "row-shape",
+        "该行的单元格数与表头不一致",
+        file=display,
+        line=line,
+        expected=f"{expected} 个",
+        found=f"{found} 个",
+    )
+
+
 def load_registry(root: DataRoot, problems: list[Problem]) -> list[tuple[int, dict[str, str]]]:
     display = str(Path(root.display) / "agencies.csv")
     text = read_text(root.dir / "agencies.csv", display, problems)
@@ -237,16 +248,7 @@ def load_registry(root: DataRoot, problems: list[Problem]) -> list[tuple[int, di
     rows = []
     for line, cells in body:
         if len(cells) != len(header):
-            problems.append(
-                problem(
-                    "row-shape",
-                    "该行的单元格数与表头不一致",
-                    file=display,
-                    line=line,
-                    expected=f"{len(header)} 个",
-                    found=f"{len(cells)} 个",
-                )
-            )
+            problems.append(_shape_problem(display, line, len(header), len(cells)))
             continue
         rows.append((line, dict(zip(header, cells, strict=True))))
     return rows
@@ -531,16 +533,7 @@ def _load_notes(pkg: Package, display: str, text: str, problems: list[Problem]) 
     seen: dict[tuple[str, str, str], int] = {}
     for line, cells in records[1:]:
         if len(cells) != len(expected):
-            problems.append(
-                problem(
-                    "row-shape",
-                    "该行的单元格数与表头不一致",
-                    file=display,
-                    line=line,
-                    expected=f"{len(expected)} 个",
-                    found=f"{len(cells)} 个",
-                )
-            )
+            problems.append(_shape_problem(display, line, len(expected), len(cells)))
             continue
         note = dict(zip(expected, cells, strict=True))
         key = (note["table"], note["row"], note["column"])

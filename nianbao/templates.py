@@ -291,3 +291,35 @@ def self_contained(descriptor: dict[str, Any], tmpl: Template) -> dict[str, Any]
         for r in descriptor.get("resources", [])
     ]
     return out
+
+
+def package_resources(tmpl: Template, source: str | None = None) -> list[dict[str, Any]]:
+    """The `resources` of a package of this template, in canonical order; `source` names the optional copy of the
+    source as received (source.txt or source.html)."""
+    out: list[dict[str, Any]] = [
+        {
+            "name": t.id,
+            "path": f"{t.id}.csv",
+            "title": t.caption,
+            "format": "csv",
+            "mediatype": "text/csv",
+            "encoding": "utf-8",
+        }
+        for t in tmpl.tables
+    ]
+    for extra in read_definition("package.yaml")["extra_resources"]:
+        if extra.get("optional") and not (extra["name"] == "source" and source):
+            continue
+        path = source if extra["name"] == "source" and source else extra["path"]
+        mediatype = "text/html" if path.endswith(".html") else extra["mediatype"]
+        out.append(
+            {
+                "name": extra["name"],
+                "path": path,
+                "title": extra["title"],
+                "format": path.rsplit(".", 1)[1],
+                "mediatype": mediatype,
+                "encoding": "utf-8",
+            }
+        )
+    return out
