@@ -59,6 +59,7 @@ def _parser() -> argparse.ArgumentParser:
     i.add_argument("--retrieved", help="获取日期 YYYY-MM-DD（默认今天）")
     i.add_argument("--out", help="输出目录（默认 data/reports/<机构>/<年度>/）")
     i.add_argument("--force", action="store_true", help="覆盖已有的数据包")
+    i.add_argument("--verbose", action="store_true", help="逐格列出每个单元格的来源（原文第几行、第几格）")
 
     s = sub.add_parser(
         "show", help="查看一个数据包", description="查看一个数据包：概览，或 --tidy 输出每个模板单元格一行的 CSV。"
@@ -130,7 +131,7 @@ def _import(args: argparse.Namespace) -> int:
         known = {line.split(",", 1)[0] for line in registry.read_text(encoding="utf-8").splitlines()[1:]}
     report, _ = validate([str(out)])
     problems = [p.text() for p in report.sorted_problems() if p.rule not in {"agency-unknown", "import-unresolved"}]
-    sys.stdout.write(format_report(result, args.agency, args.year, known, problems))
+    sys.stdout.write(format_report(result, args.agency, args.year, known, problems, verbose=args.verbose))
     return AMBIGUOUS if result.ambiguous else OK
 
 

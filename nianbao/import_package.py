@@ -244,7 +244,9 @@ def year_note(result: ImportResult, year: int) -> str | None:
     return None
 
 
-def format_report(result: ImportResult, agency: str, year: int, registry: set[str], problems: list[str]) -> str:
+def format_report(
+    result: ImportResult, agency: str, year: int, registry: set[str], problems: list[str], verbose: bool = False
+) -> str:
     """The import report: what was taken from where, what is blank, missing or ambiguous, and what to do next."""
     c = counts(result)
     total = sum(c.values())
@@ -274,5 +276,18 @@ def format_report(result: ImportResult, agency: str, year: int, registry: set[st
     if agency not in registry:
         out.append(f"机构 {agency} 不在机构名录中；请在 data/agencies.csv 加一行（填写全称、层级等）：")
         out.append(f"  {agency},<机构全称>,<层级：中央/省级/地市级/县级/乡镇级>,<省>,<市>,<县>,<上级机构标识>,<网站>")
+    if verbose:
+        status = {"filled": "取自", "blank": "原文空白", "missing": "原文缺失", "ambiguous": "拆分存疑，取自"}
+        out.append("逐格来源：")
+        for table in result.template.tables:
+            for row in table.rows:
+                for column in table.columns:
+                    cell = ex.cells.get((table.id, row.id, column.id))
+                    if cell is None:
+                        continue
+                    where = f" {cell.where}" if cell.where else ""
+                    out.append(
+                        f"  {table.id}.{row.id}.{column.id} = {cell.value or '（空）'}  {status[cell.status]}{where}"
+                    )
     out.append("下一步：对照原文逐格核对草稿（nianbao show 目录 --tidy），改正后运行 nianbao fmt 与 nianbao validate。")
     return "\n".join(out) + "\n"

@@ -107,3 +107,22 @@ def test_import_report_counts_every_cell(run, tmp_path: Path) -> None:
         in lines
     )
     assert any("[R4]" in x for x in lines) and any("[R13]" in x for x in lines)
+
+
+def test_verbose_report_gives_every_cells_provenance(run, tmp_path: Path) -> None:
+    code, report, _ = run(
+        "import",
+        str(SAMPLES / "shanghai-bangongting-2019.html"),
+        "--agency",
+        "shanghai-bangongting",
+        "--year",
+        "2019",
+        "--out",
+        str(tmp_path / "d"),
+        "--verbose",
+    )
+    lines = report.splitlines()
+    cells = [x for x in lines if x.startswith("  s") and " = " in x]
+    assert code == 0 and len(cells) == 198
+    assert "  s3.granted.natural_person = 258  取自 表 2 第 6 行第 3 格" in lines
+    assert "  s3.granted.total = （空）  原文空白 表 2 第 6 行第 9 格" in lines
