@@ -205,7 +205,7 @@ def render_report(site: Site, env: jinja2.Environment, pkg: Package, years: list
         sections=sections,
         preamble=[p for body in preamble for p in paragraphs(body)],
         rules_url=rel(url, "rules/"),
-        structural=[*[r.id for r in all_rules() if r.kind == "structural"][:3], "等"],
+        structural=[r.id for r in all_rules() if r.kind == "structural"][:3],
         quality=quality,
         not_applicable=not_applicable,
         findings=findings,
