@@ -223,12 +223,15 @@ def _shape_problem(display: str, line: int, expected: int, found: int) -> Proble
     )
 
 
-def load_registry(root: DataRoot, problems: list[Problem]) -> list[tuple[int, dict[str, str]]]:
+def load_registry(root: DataRoot, problems: list[Problem]) -> list[tuple[int, dict[str, str]]] | None:
+    """The registry's rows with their lines; None (reported) when it cannot be read at all."""
     display = str(Path(root.display) / "agencies.csv")
     text = read_text(root.dir / "agencies.csv", display, problems)
     if text is None:
-        return []
+        return None
     records = parse_csv(text, display, problems)
+    if records is None:
+        return None
     if not records:
         return []
     expected = [f["name"] for f in read_definition("agencies.schema.json")["fields"]]
@@ -244,7 +247,7 @@ def load_registry(root: DataRoot, problems: list[Problem]) -> list[tuple[int, di
                 found=",".join(header),
             )
         )
-        return []
+        return None
     rows = []
     for line, cells in body:
         if len(cells) != len(header):

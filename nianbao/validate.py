@@ -52,12 +52,12 @@ def validate(paths: list[str]) -> tuple[Report, Collection]:
     report = Report()
     found, roots = discover(paths)
     problems: list[Problem] = []
-    registry = _check_registries(roots, problems)
+    registry, registry_readable = _check_registries(roots, problems)
     packages: list[Package] = []
     for folder, display, context in found:
         sink: list[Problem] = [] if context else problems
         pkg = load_package(folder, display, context, sink)
-        _check_metadata(pkg, registry if roots else None, sink)
+        _check_metadata(pkg, registry if roots else None, registry_readable, sink)
         packages.append(pkg)
     checked = [p for p in packages if not p.context]
     if not checked:
@@ -87,13 +87,20 @@ def validate(paths: list[str]) -> tuple[Report, Collection]:
 # Registry ------------------------------------------------------------------------------------
 
 
-def _check_registries(roots: list[DataRoot], problems: list[Problem]) -> dict[str, dict[str, str]]:
-    """Check agencies.csv against its Table Schema (definitions/agencies.schema.json), in Chinese."""
+def _check_registries(roots: list[DataRoot], problems: list[Problem]) -> tuple[dict[str, dict[str, str]], bool]:
+    """Check agencies.csv against its Table Schema (definitions/agencies.schema.json), in Chinese.
+
+    Returns the agencies and whether every registry could be read (if not, agencies are not checked against it:
+    its own error says what is wrong, without one more error per package)."""
     registry: dict[str, dict[str, str]] = {}
+    readable = True
     schema = read_definition("agencies.schema.json")
     for root in roots:
         display = str(Path(root.display) / "agencies.csv")
         rows = load_registry(root, problems)
+        if rows is None:
+            readable = False
+            continue
         first_line: dict[str, dict[str, int]] = {}
         for line, row in rows:
             for number, f in enumerate(schema["fields"], start=1):
@@ -133,13 +140,15 @@ def _check_registries(roots: list[DataRoot], problems: list[Problem]) -> dict[st
                             found=row[column],
                         )
                     )
-    return registry
+    return registry, readable
 
 
 # Metadata -----------------------------------------------------------------------------------
 
 
-def _check_metadata(pkg: Package, registry: dict[str, dict[str, str]] | None, problems: list[Problem]) -> None:
+def _check_metadata(
+    pkg: Package, registry: dict[str, dict[str, str]] | None, registry_readable: bool, problems: list[Problem]
+) -> None:
     d = pkg.descriptor
     if d is None:
         return
@@ -159,7 +168,7 @@ def _check_metadata(pkg: Package, registry: dict[str, dict[str, str]] | None, pr
         problems.append(problem("descriptor", f"不符合 Frictionless 数据包规范：{note}", file=file))
     _check_acknowledgement_form(d.get("acknowledgements"), file, problems)
     _check_unresolved(pkg, d.get("unresolved"), file, problems)
-    _check_identity(pkg, file, registry, problems)
+    _check_identity(pkg, file, registry, registry_readable, problems)
 
 
 def _bad_metadata_value(f: dict[str, Any], value: Any) -> str | None:
@@ -298,7 +307,11 @@ def _check_acknowledgement_form(acks: Any, file: str, problems: list[Problem]) -
 
 
 def _check_identity(
-    pkg: Package, file: str, registry: dict[str, dict[str, str]] | None, problems: list[Problem]
+    pkg: Package,
+    file: str,
+    registry: dict[str, dict[str, str]] | None,
+    registry_readable: bool,
+    problems: list[Problem],
 ) -> None:
     d = pkg.descriptor or {}
     agency, year = d.get("agency"), d.get("year")
@@ -358,7 +371,7 @@ def _check_identity(
                 column="agency",
             )
         )
-    elif isinstance(agency, str) and agency not in registry:
+    elif registry_readable and isinstance(agency, str) and agency not in registry:
         problems.append(
             problem("agency-unknown", "机构不在机构名录 agencies.csv 中", file=file, column="agency", found=agency)
         )
