@@ -162,7 +162,7 @@ def _docx(data: bytes) -> Document:
     try:
         body = ElementTree.fromstring(xml).find(f"{_W}body")
     except ElementTree.ParseError as exc:
-        raise ImportError_(f"Word 文档内容无法解析：{exc}") from None
+        raise ImportError_(f"Word 文档内容无法解析，文件可能损坏（{exc}）") from None
     lines: list[Line] = []
     tables = 0
     for element in body if body is not None else []:
@@ -193,7 +193,7 @@ def _pdf(data: bytes) -> Document:
         reader = PdfReader(io.BytesIO(data))
         pages = [page.extract_text() or "" for page in reader.pages]
     except (PdfReadError, ValueError, KeyError, OSError) as exc:
-        raise ImportError_(f"PDF 无法读取：{exc}") from None
+        raise ImportError_(f"PDF 无法读取，文件可能损坏或不完整（{exc}）") from None
     lines = []
     for p, text in enumerate(pages, start=1):
         for i, line in enumerate(text.splitlines(), start=1):

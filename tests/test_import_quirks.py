@@ -278,3 +278,39 @@ def test_narrative_has_no_page_furniture() -> None:
         text = (DATA / "reports" / package / "narrative.md").read_text(encoding="utf-8")
         for furniture in ("附件下载", "当前位置", "- 3 -", "微信 微博 QQ空间"):
             assert furniture not in text, (package, furniture)
+
+
+def _broken_docx() -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as z:
+        z.writestr("word/document.xml", "<w:document><w:body><unclosed>")
+    return out.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"\xff\xfe\x80\x81\x82 not text in any encoding \x80\xff", "无法识别文件的编码（既不是 UTF-8 也不是 GBK）"),
+        (_broken_docx(), "Word 文档内容无法解析，文件可能损坏（unbound prefix: line 1, column 0）"),
+        (b"%PDF-1.4\n%%EOF", "PDF 无法读取，文件可能损坏或不完整（startxref not found）"),
+    ],
+    ids=["undecodable", "broken-docx", "broken-pdf"],
+)
+def test_unreadable_sources(run, tmp_path: Path, content: bytes, message: str) -> None:
+    source = tmp_path / "source"
+    source.write_bytes(content)
+    code, _, err = run("import", str(source), "--agency", "x", "--year", "2019", "--out", str(tmp_path / "out"))
+    assert code == 1 and err == f"错误：{source}：{message}（未写出任何文件）\n"
+    assert not (tmp_path / "out").exists()
+
+
+def test_bad_agency_id_is_a_usage_error(run, tmp_path: Path) -> None:
+    code, _, err = run("import", str(SAMPLES / "beiyangjizhen-2019.txt"), "--agency", "北杨集镇", "--year", "2019")
+    assert (code, err) == (2, "错误：机构标识只能用小写 ASCII 字母、数字和连字符：北杨集镇\n")
+
+
+def test_missing_source_file(run, tmp_path: Path) -> None:
+    code, _, err = run(
+        "import", str(tmp_path / "nope.txt"), "--agency", "x", "--year", "2019", "--out", str(tmp_path / "o")
+    )
+    assert code == 1 and err.startswith(f"错误：{tmp_path / 'nope.txt'}：无法读取 ")
