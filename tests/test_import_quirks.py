@@ -314,3 +314,10 @@ def test_missing_source_file(run, tmp_path: Path) -> None:
         "import", str(tmp_path / "nope.txt"), "--agency", "x", "--year", "2019", "--out", str(tmp_path / "o")
     )
     assert code == 1 and err.startswith(f"错误：{tmp_path / 'nope.txt'}：无法读取 ")
+
+
+def test_pdf_without_text(run, tmp_path: Path) -> None:
+    source = tmp_path / "scan.pdf"
+    source.write_bytes(_pdf(""))
+    code, _, err = run("import", str(source), "--agency", "x", "--year", "2019", "--out", str(tmp_path / "o"))
+    assert (code, err) == (1, f"错误：{source}：PDF 中没有可提取的文字（可能是扫描件，需要先做文字识别）（未写出任何文件）\n")
