@@ -320,4 +320,7 @@ def test_pdf_without_text(run, tmp_path: Path) -> None:
     source = tmp_path / "scan.pdf"
     source.write_bytes(_pdf(""))
     code, _, err = run("import", str(source), "--agency", "x", "--year", "2019", "--out", str(tmp_path / "o"))
-    assert (code, err) == (1, f"错误：{source}：PDF 中没有可提取的文字（可能是扫描件，需要先做文字识别）（未写出任何文件）\n")
+    assert (code, err) == (
+        1,
+        f"错误：{source}：PDF 中没有可提取的文字（可能是扫描件，需要先做文字识别）（未写出任何文件）\n",
+    )
