@@ -642,7 +642,8 @@ def _check_narrative(pkg: Package, display: str, text: str, problems: list[Probl
                     found="无",
                 )
             )
-    ordered = [sid for sid in present if sid in {s.id for s in wanted}]
+    numeral = {s.id: s.heading.split("、", 1)[0] for s in wanted}  # 一、五、六, from the template
+    ordered = [sid for sid in present if sid in numeral]
     if ordered != sorted(ordered):
         problems.append(
             problem(
@@ -650,7 +651,7 @@ def _check_narrative(pkg: Package, display: str, text: str, problems: list[Probl
                 "叙述部分各节的顺序不对",
                 "warning",
                 file=display,
-                expected="一、五、六",
-                found="、".join(ordered),
+                expected="、".join(numeral.values()),
+                found="、".join(numeral[sid] for sid in ordered),
             )
         )

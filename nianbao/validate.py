@@ -26,17 +26,6 @@ _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _URL = re.compile(r"https?://[^\s]+")
 _BLANK_MARKS = {"/", "／", "-", "—", "－", "——", "无", "空"}
 
-_FRICTIONLESS_ERRORS = {
-    "constraint-error": "违反约束",
-    "type-error": "类型不符",
-    "primary-key": "标识重复",
-    "unique-error": "值重复",
-    "foreign-key": "上级机构不在名录中",
-    "missing-cell": "缺少单元格",
-    "extra-cell": "多余单元格",
-    "blank-row": "空行",
-}
-
 
 @dataclass
 class Cells:
