@@ -48,13 +48,14 @@ def find_sections(lines: list[Line]) -> tuple[list[str], dict[str, tuple[int, in
         for i in range(start_line, len(texts)):
             match = pattern.search(texts[i])
             if match and (match.start() == 0 or not texts[i][: match.start()].strip() or len(texts[i]) > 200):
+                at = i
                 if match.start() > 0:  # a heading in the middle of a long line: split the line there
                     texts[i : i + 1] = [texts[i][: match.start()], texts[i][match.start() :]]
-                    i += 1
-                    match = pattern.search(texts[i])
+                    at = i + 1
+                    match = pattern.match(texts[at])
                     assert match is not None
-                found[sid] = (i, match.end(), re.sub(r"\s+", "", match.group(0)))
-                start_line = i
+                found[sid] = (at, match.end(), re.sub(r"\s+", "", match.group(0)))
+                start_line = at
                 break
     return texts, found
 

@@ -32,7 +32,8 @@ def tidy_rows(pkg: Package) -> list[list[str]]:
         return rows
     for table in pkg.template.tables:
         data = pkg.tables.get(table.id)
-        present = {}
+        present: dict[str, list[str]] = {}
+        index: dict[str, int] = {}
         if data:
             index = {name: i for i, name in enumerate(data.header)}
             present = {cells[index["row"]]: cells for _, cells in data.rows}

@@ -164,3 +164,23 @@ def test_single_package_uses_previous_year_as_context(run, tmp_path: Path) -> No
     assert status == 0
     assert lines[0].startswith("reports/testtown/2020/s3.csv:3:natural_person: 警告 [R5] ")
     assert lines[1].startswith("检查了 1 个数据包、7 张表、32 行")
+
+
+def test_package_outside_a_data_directory_warns_that_agencies_are_unchecked(run, tmp_path: Path) -> None:
+    import shutil
+
+    from conftest import BASE
+
+    draft = tmp_path / "draft"
+    shutil.copytree(BASE / "reports" / "testtown" / "2019", draft)
+    status, out, _ = run("validate", str(draft))
+    assert status == 0
+    assert out.splitlines()[0] == (
+        f"{draft}/datapackage.json:agency: 警告 [agency-unknown] "
+        "找不到机构名录 agencies.csv（数据包不在 reports/<机构>/<年度>/ 下），未检查机构"
+    )
+
+
+def test_show_needs_a_package(run, tmp_path: Path) -> None:
+    status, out, err = run("show", str(tmp_path))
+    assert (status, out, err) == (2, "", f"错误：不是数据包文件夹（缺少 datapackage.json）：{tmp_path}\n")

@@ -86,3 +86,15 @@ def test_truncated_json_is_reported(run, tmp_path: Path) -> None:
     assert err.startswith(
         "reports/testtown/2019/datapackage.json: 错误 [file-encoding] 无法改写为规范格式：不是合法的 JSON："
     )
+
+
+def test_undecodable_csv_and_non_object_descriptor_are_reported(run, base_copy: Path) -> None:
+    (base_copy / "reports/testtown/2019/s4.csv").write_bytes(b"row,label\n\xff\xfe\x80\x81\n")
+    (base_copy / "reports/testtown/2020/datapackage.json").write_text("[1]\n", encoding="utf-8")
+    with chdir(base_copy):
+        status, _, err = run("fmt", "--check", ".")
+    assert status == 1
+    assert err.splitlines()[:2] == [
+        "reports/testtown/2019/s4.csv: 错误 [file-encoding] 无法改写为规范格式：不是 UTF-8 或 GBK 文本，无法解码（第 11 字节）",
+        "reports/testtown/2020/datapackage.json: 错误 [file-encoding] 无法改写为规范格式：顶层不是对象",
+    ]
