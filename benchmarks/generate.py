@@ -7,8 +7,10 @@ import random
 import sys
 from pathlib import Path
 
-from nianbao.fmt import dump_json, write_csv
-from nianbao.templates import package_resources, read_definition, template, template_for_year
+from nianbao.core.definitions import read_definition
+from nianbao.core.schemas import package_resources
+from nianbao.core.templates import template, template_for_year
+from nianbao.core.textfiles import dump_json, write_csv
 
 YEARS = (2019, 2020, 2021, 2022, 2023)
 LEVELS = ("中央", "省级", "地市级", "县级", "乡镇级")

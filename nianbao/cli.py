@@ -8,13 +8,14 @@ import re
 import sys
 from pathlib import Path
 
-from nianbao import formats
-from nianbao.fmt import format_paths
-from nianbao.import_package import AMBIGUOUS, format_report, import_report
-from nianbao.import_read import ImportError_
-from nianbao.load import UsageError
+from nianbao.canonical import format_paths
+from nianbao.check import output as formats
+from nianbao.check import validate
+from nianbao.errors import UsageError
+from nianbao.importer.draft import AMBIGUOUS, import_report
+from nianbao.importer.sources import ImportError_
+from nianbao.importer.summary import format_report
 from nianbao.show import load_one, overview, tidy_csv
-from nianbao.validate import validate
 
 OK, PROBLEMS, USAGE = 0, 1, 2
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from nianbao.fmt import write_csv
-from nianbao.load import Package, load_package
-from nianbao.problems import Problem
+from nianbao.check.files import load_package
+from nianbao.check.problems import Problem
+from nianbao.core.package import Package
+from nianbao.core.textfiles import write_csv
 
 TIDY_HEADER = ["table", "row", "column", "value", "note"]
 

@@ -10,8 +10,9 @@ from conftest import chdir
 from faults import INVALID, build
 from frictionless import Package as FrictionlessPackage
 
-from nianbao.templates import self_contained, template
-from nianbao.validate import validate
+from nianbao.check import validate
+from nianbao.core.schemas import self_contained
+from nianbao.core.templates import template
 
 # Cell faults both must flag; frictionless reads full-width digits as numbers, we do not (see README).
 CELL_FAULTS = ["cell-not-integer", "cell-negative", "cell-decimal-count", "cell-with-unit", "cell-blank-marker"]

@@ -9,10 +9,11 @@ import pytest
 from conftest import DATA, chdir
 from frictionless import Package as FrictionlessPackage
 
-from nianbao.fmt import format_paths
+from nianbao.canonical import format_paths
+from nianbao.check import validate
+from nianbao.core.schemas import self_contained
+from nianbao.core.templates import template
 from nianbao.show import load_one, tidy_rows
-from nianbao.templates import self_contained, template
-from nianbao.validate import validate
 
 PACKAGES = sorted(p.parent for p in (DATA / "reports").glob("*/*/datapackage.json"))
 

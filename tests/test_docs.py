@@ -9,7 +9,7 @@ import yaml
 from conftest import ROOT
 
 from nianbao.cli import _parser
-from nianbao.rules import all_rules
+from nianbao.core.rules import all_rules
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 CONTRIBUTING = (ROOT / "CONTRIBUTING.md").read_text(encoding="utf-8")

@@ -7,7 +7,7 @@ from pathlib import Path
 from conftest import BASE, chdir
 from faults import INVALID, build
 
-from nianbao.validate import validate
+from nianbao.check import validate
 
 S3 = Path("reports/testtown/2019/s3.csv")
 

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from conftest import BASE, chdir
 
-from nianbao.render_pages import render_site
-from nianbao.validate import validate
+from nianbao.check import validate
+from nianbao.site.render import render_site
 
 GOLDEN = Path(__file__).parent / "golden"
 # Every page, and the downloads of one report and of the collection that are text.

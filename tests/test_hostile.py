@@ -9,7 +9,7 @@ from pathlib import Path
 
 from conftest import chdir
 
-from nianbao.validate import validate
+from nianbao.check import validate
 
 PKG = Path("reports/testtown/2019")
 

@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 from conftest import DATA
 
-from nianbao.import_read import Document, Line, read
-from nianbao.import_tables import Token, Unit, _splits, clean_lines, detect_template, tokens, units
+from nianbao.importer.extract import _splits, detect_template
+from nianbao.importer.sources import Document, Line, read
+from nianbao.importer.tokens import Token, Unit, clean_lines, tokens, units
 
 SAMPLES = Path(__file__).parent / "fixtures" / "samples"  # copies of ../shared/samples
 
@@ -103,8 +104,8 @@ def test_splits_of_run_together_digits() -> None:
 
 
 def test_row_total_picks_the_one_split(tmp_path: Path, run) -> None:
-    from nianbao.import_tables import Extraction, _assign
-    from nianbao.templates import template
+    from nianbao.core.templates import template
+    from nianbao.importer.extract import Extraction, _assign
 
     s3 = template("V2019").table("s3")
     result = Extraction({}, {}, [], [], set())

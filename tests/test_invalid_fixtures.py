@@ -8,7 +8,7 @@ import pytest
 from conftest import chdir
 from faults import build, fault_dirs, spec
 
-from nianbao.validate import validate
+from nianbao.check import validate
 
 FAULTS = fault_dirs()
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from nianbao.labels import core, label_matches, normalise
-from nianbao.templates import template
+from nianbao.core.labels import core, label_matches, normalise
+from nianbao.core.templates import template
 
 S3 = template("V2021").table("s3")
 

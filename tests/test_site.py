@@ -120,7 +120,7 @@ def test_collection_downloads_validate(base_site: Path) -> None:
 
 
 def test_rules_page_lists_every_rule(base_site: Path) -> None:
-    from nianbao.rules import all_rules
+    from nianbao.core.rules import all_rules
 
     page = soup(base_site / "rules" / "index.html")
     assert {r.id for r in all_rules()} <= {tr["id"] for tr in page.select("tr[id]")}

@@ -5,8 +5,10 @@ from __future__ import annotations
 import pytest
 from frictionless import Schema
 
-from nianbao.rules import all_rules, consistency_rules, equations
-from nianbao.templates import body_label_cells, header_grid, notes_schema, table_schema, template, templates
+from nianbao.core.layout import body_label_cells, header_grid
+from nianbao.core.rules import all_rules, consistency_rules, equations
+from nianbao.core.schemas import notes_schema, table_schema
+from nianbao.core.templates import template, templates
 
 
 def test_section_three_grid_sizes() -> None:

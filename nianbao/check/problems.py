@@ -6,6 +6,8 @@ from collections import Counter
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from nianbao.core.rules import rule
+
 SEVERITY_ZH = {"error": "错误", "warning": "警告"}
 
 
@@ -138,3 +140,7 @@ class Report:
             "rules": {rule: tally.to_dict() for rule, tally in sorted(self.rules.items())},
             "problems": [p.to_dict() for p in self.sorted_problems()],
         }
+
+
+def problem(rule_id: str, message: str, severity: str | None = None, **where: Any) -> Problem:
+    return Problem(rule=rule_id, severity=severity or rule(rule_id).severity, message=message, **where)

@@ -6,13 +6,16 @@ import re
 import unicodedata
 from difflib import SequenceMatcher
 
-from nianbao.templates import Table
+from nianbao.core.templates import Table
 
 # A printed label counts as its row's when it is at least this similar (after normalising) and no
 # other row of the table is more similar: tolerates typos such as 其他法律行政止公开 (templates.md §4b).
 SIMILARITY = 0.7
 
+
 _QUOTES = str.maketrans({"“": '"', "”": '"', "‘": "'", "’": "'", "、": "."})
+
+
 _NUMBERING = re.compile(r"^(?:[一二三四五六七八九十]+[.、]|\([一二三四五六七八九十]+\)|[0-9]+\.)")
 
 

@@ -6,8 +6,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from nianbao.templates import Template, read_definition, template
-from nianbao.validate import Cells
+from nianbao.check.cells import Cells
+from nianbao.core.definitions import read_definition
+from nianbao.core.templates import Template, template
 
 
 @dataclass(frozen=True)

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import csv
 import difflib
-import io
 import json
 import re
 import unicodedata
@@ -12,16 +10,18 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from nianbao.load import discover
-from nianbao.templates import TEMPLATE_IDS, Table, Template, read_definition, template
+from nianbao.check.discover import discover
+from nianbao.core.definitions import read_definition
+from nianbao.core.templates import TEMPLATE_IDS, Table, Template, template
+from nianbao.core.textfiles import FormatError, _records, decode, dump_json, write_csv
 
 _RESOURCE_KEYS = ("name", "path", "title", "description", "format", "mediatype", "encoding")
+
+
 _ACK_KEYS = ("rule", "cells", "note")
+
+
 _NUMERIC = re.compile(r"-?[0-9]+(?:\.[0-9]+)?")
-
-
-class FormatError(Exception):
-    """A file that cannot be read well enough to rewrite it (left untouched, reported)."""
 
 
 @dataclass
@@ -40,39 +40,6 @@ class Change:
         )
         text = "".join(line if line.endswith("\n") else line + "\n" for line in lines)
         return (f"--- {self.file}: {self.note}\n" if self.note else "") + text
-
-
-def decode(data: bytes) -> tuple[str, str | None]:
-    """Text of a data file as Excel or an editor may have saved it; the second item names the oddity."""
-    if b"\x00" in data:
-        raise FormatError("含二进制内容（NUL 字节），不是文本文件")
-    note = None
-    if data.startswith(b"\xef\xbb\xbf"):
-        data, note = data[3:], "去除 UTF-8 BOM"
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError:
-        try:
-            text, note = data.decode("gb18030"), "由 GBK/GB18030 转为 UTF-8"
-        except UnicodeDecodeError as exc:
-            raise FormatError(f"不是 UTF-8 或 GBK 文本，无法解码（第 {exc.start + 1} 字节）") from None
-    if "\r" in text:
-        text = text.replace("\r\n", "\n").replace("\r", "\n")
-        note = f"{note}；换行改为 LF" if note else "换行改为 LF"
-    return text, note
-
-
-def write_csv(rows: list[list[str]]) -> str:
-    out = io.StringIO()
-    csv.writer(out, lineterminator="\n").writerows(rows)
-    return out.getvalue()
-
-
-def _records(text: str) -> list[list[str]]:
-    try:
-        return [r for r in csv.reader(io.StringIO(text, newline=""), strict=True)]
-    except csv.Error as exc:
-        raise FormatError(f"CSV 无法解析：{exc}") from None
 
 
 def canonical_value(cell: str) -> str:
@@ -143,10 +110,6 @@ def canonical_descriptor(text: str) -> str:
     if isinstance(d.get("acknowledgements"), list):
         d["acknowledgements"] = [_ordered(a, _ACK_KEYS) if isinstance(a, dict) else a for a in d["acknowledgements"]]
     return dump_json(_ordered(d, keys))
-
-
-def dump_json(obj: Any) -> str:
-    return json.dumps(obj, ensure_ascii=False, indent=2) + "\n"
 
 
 def _package_files(folder: Path) -> list[tuple[Path, str, Template | None, Table | None]]:

@@ -8,7 +8,8 @@ from functools import cache
 from itertools import product
 from typing import Any
 
-from nianbao.templates import Template, read_definition
+from nianbao.core.definitions import read_definition
+from nianbao.core.templates import Template
 
 _LIST_OF = re.compile(r"(columns|rows)\((\w+)\)")
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 
-from nianbao.problems import Problem, Report
-from nianbao.rules import rule
+from nianbao.check.problems import Problem, Report
+from nianbao.core.rules import rule
 
 # GitHub shows at most 10 annotations of each kind per step; more are dropped silently.
 MAX_ANNOTATIONS = 10

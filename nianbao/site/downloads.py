@@ -12,13 +12,19 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from nianbao.fmt import dump_json, write_csv
-from nianbao.load import Collection, Package, split_narrative
-from nianbao.problems import Report
-from nianbao.templates import TEMPLATE_IDS, read_definition, self_contained, table_schema, template
+from nianbao.check.problems import Report
+from nianbao.core.definitions import read_definition
+from nianbao.core.package import Collection, Package, split_narrative
+from nianbao.core.schemas import self_contained, table_schema
+from nianbao.core.templates import TEMPLATE_IDS, template
+from nianbao.core.textfiles import dump_json, write_csv
 
 _INTEGER = re.compile(r"-?[0-9]+")
+
+
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)  # fixed, so that the same data gives byte-identical zips
+
+
 TIDY_FIELDS = [
     {"name": "agency", "title": "机构标识", "type": "string"},
     {"name": "year", "title": "报告年度", "type": "integer"},

@@ -10,7 +10,7 @@ from html.parser import HTMLParser
 from typing import ClassVar
 from xml.etree import ElementTree
 
-from nianbao.templates import read_definition
+from nianbao.core.definitions import read_definition
 
 
 class ImportError_(Exception):
@@ -32,6 +32,8 @@ class Document:
 
 
 _CRAWLER_HEADER = re.compile(r"^(标题|发布时间|文号|发布机构|栏目|原文链接|本地目录)\s*[:：]\s*(.*)$")
+
+
 _CRAWLER_BODY = re.compile(r"^=+\s*正文\s*=+\s*$")
 
 

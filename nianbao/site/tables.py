@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from markupsafe import Markup, escape
 
-from nianbao.load import Package
-from nianbao.templates import Table, body_label_cells, header_grid
+from nianbao.core.layout import body_label_cells, header_grid
+from nianbao.core.package import Package
+from nianbao.core.templates import Table
 
 
 def _attrs(cell: dict) -> str:
@@ -80,6 +81,8 @@ def table_html(
 
 # Templates are loaded once, so a table's identity keys its layout, the same for every report.
 _THEAD: dict[int, str] = {}
+
+
 _LABELS: dict[tuple[int, tuple[str, ...]], dict[str, list[dict]]] = {}
 
 

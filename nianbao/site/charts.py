@@ -7,6 +7,8 @@ import math
 from markupsafe import Markup, escape
 
 WIDTH, HEIGHT = 640, 260
+
+
 LEFT, RIGHT, TOP, BOTTOM = 56, 16, 16, 64
 
 

@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 _PR = re.compile(r"(?:Merge pull request #(\d+)|\(#(\d+)\)\s*$)")
+
+
 _SEP = "\x1f"
 
 

@@ -1,0 +1,121 @@
+"""Every template cell of every package as one frame and matrix; R9/R10 cell types and signs."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from nianbao.check.problems import Problem, problem
+from nianbao.core.package import Package
+
+_INTEGER = r"-?[0-9]+"
+
+
+_NUMBER = r"-?[0-9]+(?:\.[0-9]+)?"
+
+
+_BLANK_MARKS = {"/", "／", "-", "—", "－", "——", "无", "空"}
+
+
+@dataclass
+class Cells:
+    """Every template cell read from the packages, long form, with where it was read."""
+
+    frame: pd.DataFrame  # pkg, table, row, column, key, raw, line, colnum, type
+    values: np.ndarray  # packages × keys, NaN where blank, missing or invalid
+    keys: dict[str, int]
+
+
+def _read_cells(packages: list[Package]) -> Cells:
+    cols: dict[str, list[Any]] = {k: [] for k in ("pkg", "table", "row", "column", "raw", "line", "colnum", "type")}
+    context: list[bool] = []
+    for index, pkg in enumerate(packages):
+        for table_id, data in pkg.tables.items():
+            positions = [(c, data.header.index(c.id)) for c in data.table.columns if c.id in data.header]
+            row_col = data.header.index("row")
+            for line, cells in data.rows:
+                row_id = cells[row_col]
+                for column, pos in positions:
+                    cols["pkg"].append(index)
+                    cols["table"].append(table_id)
+                    cols["row"].append(row_id)
+                    cols["column"].append(column.id)
+                    cols["raw"].append(cells[pos])
+                    cols["line"].append(line)
+                    cols["colnum"].append(pos + 1)
+                    cols["type"].append(column.type)
+                    context.append(pkg.context)
+    frame = pd.DataFrame(cols)
+    frame["context"] = context
+    frame["key"] = frame["table"] + "." + frame["row"] + "." + frame["column"] if len(frame) else []
+    raw = frame["raw"].astype(str)
+    blank = raw == ""
+    integer = raw.str.fullmatch(_INTEGER)
+    number = raw.str.fullmatch(_NUMBER)
+    negative = raw.str.startswith("-")
+    kind = frame["type"]
+    valid = blank | (
+        ((kind == "count") & integer & ~negative)
+        | ((kind == "change") & integer)
+        | ((kind == "money") & number & ~negative)
+    )
+    frame["valid"] = valid.astype(bool) if len(frame) else []
+    parsed = pd.to_numeric(raw.where(frame["valid"] & ~blank), errors="coerce")
+    keys = {k: i for i, k in enumerate(sorted(set(frame["key"])))}
+    values = np.full((len(packages), len(keys)), np.nan)
+    if len(frame):
+        codes = frame["key"].map(keys).to_numpy()
+        values[frame["pkg"].to_numpy(), codes] = parsed.to_numpy(dtype=float)
+    return Cells(frame, values, keys)
+
+
+def _check_values(cells: Cells, packages: list[Package]) -> list[Problem]:
+    frame = cells.frame
+    if not len(frame):
+        return []
+    bad = frame[~frame["valid"] & ~frame["context"]]
+    out = []
+    for rec in bad.itertuples(index=False):
+        rule_id = "R10" if rec.table.startswith("s2") else "R9"
+        message, expected = describe_bad_value(rec.raw, rec.type)
+        out.append(
+            problem(
+                rule_id,
+                message,
+                file=packages[rec.pkg].tables[rec.table].file,
+                line=rec.line,
+                column=rec.column,
+                column_number=rec.colnum,
+                expected=expected,
+                found=rec.raw,
+                package=packages[rec.pkg].key,
+                cell=rec.key,
+            )
+        )
+    return out
+
+
+def describe_bad_value(raw: str, kind: str) -> tuple[str, str]:
+    """Why a cell is not a valid value of its column type, and what it should be (templates.md §8)."""
+    wanted = {"count": "非负整数", "change": "整数（可为负）", "money": "非负数（可带小数）"}[kind]
+    pattern = _NUMBER if kind == "money" else _INTEGER
+    folded = unicodedata.normalize("NFKC", raw).strip().replace("−", "-")
+    if folded != raw and re.fullmatch(pattern, folded):
+        if raw.strip() != raw and unicodedata.normalize("NFKC", raw.strip()) == raw.strip():
+            return "数值前后有空白；运行 nianbao fmt 可去除", folded
+        return "数值含全角数字或符号；运行 nianbao fmt 可转换", folded
+    if raw.strip() in _BLANK_MARKS:
+        return f"原文以“{raw.strip()}”表示空白：单元格应留空，原文写法记入 notes.csv", "空白"
+    if re.fullmatch(_NUMBER, folded):
+        if folded.startswith("-"):
+            return "不得为负数", wanted
+        return "应为整数", wanted
+    leading = re.match(r"\s*(-?[0-9]+(?:\.[0-9]+)?)(.+)$", folded)
+    if leading and re.fullmatch(pattern, leading.group(1)):
+        return "单元格含数值以外的文字：数值写在此处，其余文字（单位、括注）记入 notes.csv", leading.group(1)
+    return "不是数值", wanted

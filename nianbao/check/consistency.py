@@ -1,0 +1,195 @@
+"""R1-R8 evaluated vectorised over all packages; acknowledgements, ack-stale; structural tallies."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from nianbao.check.cells import Cells
+from nianbao.check.metadata import _well_formed
+from nianbao.check.problems import Problem, Report, problem
+from nianbao.core.package import Package
+from nianbao.core.rules import Equation, Term, consistency_rules, equations, rule
+from nianbao.core.templates import TEMPLATE_IDS, template
+
+
+@dataclass(frozen=True)
+class Failure:
+    pkg: int
+    equation: Equation
+    left: float
+    right: float
+
+
+def _check_consistency(cells: Cells, packages: list[Package], report: Report) -> list[Failure]:
+    """Evaluate every rule's equations on all packages of its templates at once (vectorised)."""
+    n = len(packages)
+    template_ids = np.array([p.template.id if p.template else "" for p in packages])
+    checked = np.array([not p.context for p in packages], dtype=bool)
+    index = {(p.agency, p.year): i for i, p in enumerate(packages)}
+    prev = np.array([index.get((p.agency, p.year - 1), -1) if p.year else -1 for p in packages])
+    blank_row = np.full(cells.values.shape[1] if cells.values.size else len(cells.keys), np.nan)
+    padded = np.vstack([cells.values.reshape(n, len(cells.keys)), blank_row[None, :]])  # row -1 = no package
+    failures: list[Failure] = []
+    for r in consistency_rules():
+        tally = report.tally(r.id)
+        per_checked, per_passed, per_blank = np.zeros(n, int), np.zeros(n, int), np.zeros(n, int)
+        for tmpl_id in r.templates:
+            tmpl = template(tmpl_id)
+            applies = checked & (template_ids == tmpl_id)
+            if r.cross_year:
+                prev_ok = prev >= 0
+                applies &= prev_ok
+            if not applies.any():
+                continue
+            for eq in equations(r, tmpl):
+                mask = applies.copy()
+                if r.cross_year:
+                    # The previous year's template must have the cells the equation takes from it.
+                    prev_templates = np.where(prev >= 0, template_ids[prev], "")
+                    for t in eq.terms:
+                        if t.prev:
+                            has = {tid: _has_cell(tid, t) for tid in TEMPLATE_IDS}
+                            mask &= np.array([has.get(tid, False) for tid in prev_templates])
+                if not mask.any():
+                    continue
+                left = _side(eq.lhs, padded, cells.keys, prev, n)
+                right = _side(eq.rhs, padded, cells.keys, prev, n)
+                stated = mask & ~np.isnan(left) & ~np.isnan(right)
+                holds = np.abs(left - right) < 1e-6 if eq.op == "=" else left >= right - 1e-6
+                tally.checked += int(mask.sum())
+                tally.not_stated += int((mask & ~stated).sum())
+                tally.passed += int((stated & holds).sum())
+                per_checked += mask
+                per_passed += stated & holds
+                per_blank += mask & ~stated
+                for i in np.flatnonzero(stated & ~holds):
+                    failures.append(Failure(int(i), eq, float(left[i]), float(right[i])))
+        for i in np.flatnonzero(per_checked):
+            report.package_tally(packages[i].key, r.id).add(
+                checked=int(per_checked[i]), passed=int(per_passed[i]), not_stated=int(per_blank[i])
+            )
+    return failures
+
+
+def _has_cell(template_id: str, term: Term) -> bool:
+    tmpl = template(template_id)
+    if term.table not in tmpl.table_ids:
+        return False
+    table = tmpl.table(term.table)
+    return term.row in table.row_ids and term.column in table.column_ids
+
+
+def _side(terms: tuple[Term, ...], values: np.ndarray, keys: dict[str, int], prev: np.ndarray, n: int) -> np.ndarray:
+    total = np.zeros(n)
+    rows = np.arange(n)
+    for t in terms:
+        col = keys.get(t.cell)
+        if col is None:
+            return np.full(n, np.nan)
+        source = prev if t.prev else rows
+        total = total + t.sign * values[source, col]
+    return total
+
+
+def _number(x: float) -> str:
+    return f"{x:.6f}".rstrip("0").rstrip(".") if x != int(x) else str(int(x))
+
+
+def _apply_acknowledgements(failures: list[Failure], packages: list[Package], report: Report) -> list[Problem]:
+    acks_by_pkg: dict[int, dict[tuple[str, str], tuple[int, str]]] = {}
+    for i, pkg in enumerate(packages):
+        acks = (pkg.descriptor or {}).get("acknowledgements")
+        table: dict[tuple[str, str], tuple[int, str]] = {}
+        for n, ack in enumerate(acks if isinstance(acks, list) else []):
+            if _well_formed(ack):
+                for cell in ack["cells"]:
+                    table[(str(ack.get("rule")), str(cell))] = (n, ack["note"])
+        acks_by_pkg[i] = table
+    used: set[tuple[int, str, str]] = set()
+    out = []
+    for f in failures:
+        pkg = packages[f.pkg]
+        r = rule(f.equation.rule)
+        anchor = f.equation.anchor
+        ack = acks_by_pkg[f.pkg].get((r.id, anchor.cell))
+        data = pkg.tables.get(anchor.table)
+        op = "≥ " if f.equation.op == ">=" else ""
+        where = {
+            "file": data.file if data else pkg.file(f"{anchor.table}.csv"),
+            "line": data.row_lines.get(anchor.row) if data else None,
+            "column": anchor.column,
+            "column_number": data.header.index(anchor.column) + 1 if data and anchor.column in data.header else None,
+        }
+        tally = report.tally(r.id)
+        per_package = report.package_tally(pkg.key, r.id)
+        if ack:
+            used.add((f.pkg, r.id, anchor.cell))
+            tally.acknowledged += 1
+            per_package.acknowledged += 1
+        else:
+            tally.failed += 1
+            per_package.failed += 1
+        out.append(
+            Problem(
+                rule=r.id,
+                severity=r.severity,
+                message=f"{r.title}：{f.equation.formula()} 不成立",
+                expected=f"{op}{_number(f.right)}",
+                found=_number(f.left),
+                package=pkg.key,
+                cell=anchor.cell,
+                acknowledged=ack is not None,
+                note=ack[1] if ack else None,
+                **where,
+            )
+        )
+    for i, table in acks_by_pkg.items():
+        for (rule_id, cell), (n, _note) in sorted(table.items()):
+            if (i, rule_id, cell) not in used:
+                out.append(
+                    problem(
+                        "ack-stale",
+                        f"确认的不一致并不存在：规则 {rule_id} 在 {cell} 处成立、未涉及或无法检验，请删除这条确认",
+                        file=packages[i].file("datapackage.json"),
+                        column=f"acknowledgements[{n}]",
+                        expected="一条实际不成立的规则",
+                        found=f"{rule_id} {cell}",
+                        package=packages[i].key,
+                    )
+                )
+    return out
+
+
+def _tally_structural(report: Report, checked: list[Package], cells: Cells) -> None:
+    """Structural checks count what they looked at too: files, packages, tables, rows and cells."""
+    files = sum(len(p.resource_files) + 1 for p in checked)
+    rows = report.counts["rows"]
+    frame = cells.frame[~cells.frame["context"]] if len(cells.frame) else cells.frame
+    in_s2 = int(frame["table"].str.startswith("s2").sum()) if len(frame) else 0
+    by_rule = {
+        "file-encoding": files,
+        "file-missing": files,
+        "json-syntax": len(checked),
+        "descriptor": len(checked),
+        "package-identity": len(checked),
+        "template-year": len(checked),
+        "agency-unknown": len(checked),
+        "csv-header": report.counts["tables"],
+        "row-unknown": rows,
+        "row-label": rows,
+        "row-shape": rows,
+        "R13": len(checked),
+        "R10": in_s2,
+        "R9": len(frame) - in_s2,
+    }
+    failed: dict[str, int] = {}
+    for p in report.problems:
+        if rule(p.rule).kind == "structural":
+            failed[p.rule] = failed.get(p.rule, 0) + 1
+    for rule_id, n in by_rule.items():
+        tally = report.tally(rule_id)
+        tally.checked += n
+        tally.failed += failed.get(rule_id, 0)
+        tally.passed += max(n - failed.get(rule_id, 0), 0)

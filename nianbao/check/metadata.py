@@ -1,0 +1,316 @@
+"""The registry and each package's descriptor: registry, descriptor, package-identity, template-year, agency-unknown, import-unresolved, acknowledgements."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import date
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from frictionless import Package as FrictionlessPackage
+
+from nianbao.check.files import load_registry
+from nianbao.check.problems import Problem, problem
+from nianbao.core.definitions import read_definition
+from nianbao.core.package import DataRoot, Package
+from nianbao.core.rules import consistency_rules
+from nianbao.core.templates import TEMPLATE_IDS, template_for_year
+
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+_URL = re.compile(r"https?://[^\s]+")
+
+
+def _check_registries(roots: list[DataRoot], problems: list[Problem]) -> tuple[dict[str, dict[str, str]], bool]:
+    """Check agencies.csv against its Table Schema (definitions/agencies.schema.json), in Chinese.
+
+    Returns the agencies and whether every registry could be read (if not, agencies are not checked against it:
+    its own error says what is wrong, without one more error per package)."""
+    registry: dict[str, dict[str, str]] = {}
+    readable = True
+    schema = read_definition("agencies.schema.json")
+    for root in roots:
+        display = str(Path(root.display) / "agencies.csv")
+        rows = load_registry(root, problems)
+        if rows is None:
+            readable = False
+            continue
+        first_line: dict[str, dict[str, int]] = {}
+        for line, row in rows:
+            for number, f in enumerate(schema["fields"], start=1):
+                value, c = row[f["name"]], f.get("constraints", {})
+                where = {"file": display, "line": line, "column": f["name"], "column_number": number}
+                bad = None
+                if value == "":
+                    bad = "不能为空" if c.get("required") else None
+                elif "pattern" in c and not re.fullmatch(c["pattern"], value):
+                    bad = f"格式不对（{f.get('description', c['pattern'])}）"
+                elif "enum" in c and value not in c["enum"]:
+                    bad = f"应为 {'、'.join(c['enum'])} 之一"
+                elif f.get("format") == "uri" and not _URL.fullmatch(value):
+                    bad = "应为 http:// 或 https:// 开头的网址"
+                elif c.get("unique"):
+                    seen = first_line.setdefault(f["name"], {})
+                    if value in seen:
+                        bad = f"重复（第 {seen[value]} 行已有）"
+                    seen.setdefault(value, line)
+                if bad:
+                    problems.append(problem("registry", f"机构名录的{f['title']}{bad}", found=value, **where))
+            registry.setdefault(row["id"], row)
+        for fk in schema.get("foreignKeys", []):
+            (column,), (target,) = fk["fields"], fk["reference"]["fields"]
+            known = {row[target] for _, row in rows}
+            number = [f["name"] for f in schema["fields"]].index(column) + 1
+            for line, row in rows:
+                if row[column] and row[column] not in known:
+                    problems.append(
+                        problem(
+                            "registry",
+                            "机构名录的上级机构不在名录中",
+                            file=display,
+                            line=line,
+                            column=column,
+                            column_number=number,
+                            found=row[column],
+                        )
+                    )
+    return registry, readable
+
+
+def _check_metadata(
+    pkg: Package, registry: dict[str, dict[str, str]] | None, registry_readable: bool, problems: list[Problem]
+) -> None:
+    d = pkg.descriptor
+    if d is None:
+        return
+    file = pkg.file("datapackage.json")
+    spec = read_definition("package.yaml")
+    for f in spec["fields"]:
+        name, value = f["name"], d.get(f["name"])
+        where = {"file": file, "column": name}
+        if value is None:
+            if f.get("required"):
+                problems.append(problem("descriptor", f"缺少必填的元数据 {name}（{f['title']}）", **where))
+            continue
+        bad = _bad_metadata_value(f, value)
+        if bad:
+            problems.append(problem("descriptor", f"元数据 {name}（{f['title']}）{bad}", found=_short(value), **where))
+    for note in _frictionless_errors(json.dumps(_frictionless_view(d), sort_keys=True, ensure_ascii=False)):
+        problems.append(problem("descriptor", f"不符合 Frictionless 数据包规范：{note}", file=file))
+    _check_acknowledgement_form(d.get("acknowledgements"), file, problems)
+    _check_unresolved(pkg, d.get("unresolved"), file, problems)
+    _check_identity(pkg, file, registry, registry_readable, problems)
+
+
+def _bad_metadata_value(f: dict[str, Any], value: Any) -> str | None:
+    kind = f["type"]
+    if kind == "integer":
+        return None if isinstance(value, int) and not isinstance(value, bool) else "应为整数"
+    if kind in {"acknowledgements", "resources", "unresolved"}:
+        return None if isinstance(value, list) else "应为列表"
+    if not isinstance(value, str) or not value.strip():
+        return "应为非空文字"
+    if "enum" in f and value not in f["enum"]:
+        return f"应为 {' 或 '.join(f['enum'])} 之一"
+    if "pattern" in f and not re.fullmatch(f["pattern"], value):
+        return "格式不对（小写 ASCII 字母、数字、连字符）"
+    if kind == "date":
+        try:
+            if _DATE.fullmatch(value):
+                date.fromisoformat(value)
+                return None
+        except ValueError:
+            pass
+        return "应为 YYYY-MM-DD 格式的日期"
+    if kind == "url" and not _URL.fullmatch(value):
+        return "应为 http:// 或 https:// 开头的网址"
+    return None
+
+
+@lru_cache(maxsize=256)
+def _frictionless_errors(view: str) -> tuple[str, ...]:
+    """Frictionless's verdict on a descriptor view; identical views (the usual case) are judged once."""
+    report = FrictionlessPackage.validate_descriptor(json.loads(view))
+    return tuple(note for (note,) in report.flatten(["note"]))
+
+
+def _frictionless_view(d: dict[str, Any]) -> dict[str, Any]:
+    """What frictionless judges: the Frictionless part of the descriptor.
+
+    Our own metadata (package.yaml) is checked above with Chinese messages, and resource paths by
+    load; leaving them out makes the views of all packages alike, so frictionless runs once, not per
+    package (it builds a JSON Schema validator on every call: ~9 ms).
+    """
+    own = {f["name"] for f in read_definition("package.yaml")["fields"]} - {"resources"}
+    view = {k: v for k, v in d.items() if k not in own}
+    resources = d.get("resources")
+    if isinstance(resources, list):
+        view["resources"] = [
+            {**r, "path": "unsafe.csv"}
+            if isinstance(r, dict)
+            and isinstance(r.get("path"), str)
+            and ("/" in r["path"] or "\\" in r["path"] or r["path"].startswith("."))
+            else r
+            for r in resources
+        ]
+    return view
+
+
+def _check_unresolved(pkg: Package, entries: Any, file: str, problems: list[Problem]) -> None:
+    """Cells the importer could not determine: an error until a maintainer has checked them against the source."""
+    if not isinstance(entries, list):
+        return
+    for i, entry in enumerate(entries):
+        cells = entry.get("cells") if isinstance(entry, dict) else None
+        if not isinstance(cells, list) or not all(isinstance(c, str) and c.count(".") == 2 for c in cells):
+            problems.append(
+                problem(
+                    "descriptor",
+                    "unresolved 条目应有 cells（“表.行.列”列表）和 note",
+                    file=file,
+                    column=f"unresolved[{i}]",
+                    found=_short(entry),
+                )
+            )
+            continue
+        for cell in cells:
+            table_id, row_id, column = cell.split(".")
+            data = pkg.tables.get(table_id)
+            where: dict[str, Any] = {"file": file, "column": f"unresolved[{i}]"}
+            if data and row_id in data.row_lines and column in data.header:
+                where = {
+                    "file": data.file,
+                    "line": data.row_lines[row_id],
+                    "column": column,
+                    "column_number": data.header.index(column) + 1,
+                }
+            problems.append(
+                problem(
+                    "import-unresolved",
+                    f"导入时未能确定的单元格，须对照原文核对后删去 datapackage.json 中的 unresolved[{i}]",
+                    found=str(entry.get("note", "")),
+                    package=pkg.key,
+                    cell=cell,
+                    **where,
+                )
+            )
+
+
+def _well_formed(ack: Any) -> bool:
+    """An acknowledgement that can be matched against failures (the others are descriptor errors)."""
+    return (
+        isinstance(ack, dict)
+        and set(ack) == {"rule", "cells", "note"}
+        and ack["rule"] in {r.id for r in consistency_rules()}
+        and isinstance(ack["cells"], list)
+        and all(isinstance(c, str) for c in ack["cells"])
+        and isinstance(ack["note"], str)
+        and bool(ack["note"].strip())
+    )
+
+
+def _check_acknowledgement_form(acks: Any, file: str, problems: list[Problem]) -> None:
+    if not isinstance(acks, list):
+        return
+    ids = {r.id for r in consistency_rules()}
+    for i, ack in enumerate(acks):
+        where = {"file": file, "column": f"acknowledgements[{i}]"}
+        if not isinstance(ack, dict) or set(ack) != {"rule", "cells", "note"}:
+            problems.append(
+                problem("descriptor", "确认条目应有且只有 rule、cells、note 三项", found=_short(ack), **where)
+            )
+        elif ack["rule"] not in ids:
+            problems.append(
+                problem(
+                    "descriptor",
+                    "只能确认一致性规则（原报告本身的数据不一致）",
+                    expected=" ".join(sorted(ids)),
+                    found=_short(ack["rule"]),
+                    **where,
+                )
+            )
+        elif not (isinstance(ack["cells"], list) and ack["cells"] and all(isinstance(c, str) for c in ack["cells"])):
+            problems.append(
+                problem("descriptor", "确认条目的 cells 应是“表.行.列”的非空列表", found=_short(ack["cells"]), **where)
+            )
+        elif not isinstance(ack["note"], str) or not ack["note"].strip():
+            problems.append(problem("descriptor", "确认条目需要一句说明（note）", **where))
+
+
+def _check_identity(
+    pkg: Package,
+    file: str,
+    registry: dict[str, dict[str, str]] | None,
+    registry_readable: bool,
+    problems: list[Problem],
+) -> None:
+    d = pkg.descriptor or {}
+    agency, year = d.get("agency"), d.get("year")
+    if pkg.path_agency is not None and isinstance(agency, str) and agency != pkg.path_agency:
+        problems.append(
+            problem(
+                "package-identity",
+                "元数据中的机构与路径不一致",
+                file=file,
+                column="agency",
+                expected=pkg.path_agency,
+                found=agency,
+            )
+        )
+    if pkg.path_year is not None and isinstance(year, int) and year != pkg.path_year:
+        problems.append(
+            problem(
+                "package-identity",
+                "元数据中的年度与路径不一致",
+                file=file,
+                column="year",
+                expected=str(pkg.path_year),
+                found=str(year),
+            )
+        )
+    if isinstance(agency, str) and isinstance(year, int) and d.get("name") not in (None, f"{agency}-{year}"):
+        problems.append(
+            problem(
+                "package-identity",
+                "数据包名称应为“机构标识-年度”",
+                file=file,
+                column="name",
+                expected=f"{agency}-{year}",
+                found=_short(d.get("name")),
+            )
+        )
+    if isinstance(year, int) and d.get("template") in TEMPLATE_IDS:
+        due = template_for_year(year)
+        if due is None or due.id != d["template"]:
+            problems.append(
+                problem(
+                    "template-year",
+                    f"{year} 年度的报告应使用模板 {due.id if due else '（无）'}",
+                    file=file,
+                    column="template",
+                    expected=due.id if due else "无",
+                    found=d["template"],
+                )
+            )
+    if registry is None:
+        problems.append(
+            problem(
+                "agency-unknown",
+                "找不到机构名录 agencies.csv（数据包不在 reports/<机构>/<年度>/ 下），未检查机构",
+                "warning",
+                file=file,
+                column="agency",
+            )
+        )
+    elif registry_readable and isinstance(agency, str) and agency not in registry:
+        problems.append(
+            problem("agency-unknown", "机构不在机构名录 agencies.csv 中", file=file, column="agency", found=agency)
+        )
+
+
+def _short(value: Any) -> str:
+    text = value if isinstance(value, str) else repr(value)
+    return text if len(text) <= 80 else text[:77] + "…"

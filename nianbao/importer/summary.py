@@ -1,0 +1,72 @@
+"""The import printout: what was matched, what is uncertain, what to review."""
+
+from __future__ import annotations
+
+import itertools
+
+from nianbao.core.templates import template_for_year
+from nianbao.importer.draft import ImportResult
+from nianbao.importer.extract import shown
+
+
+def counts(result: ImportResult) -> dict[str, int]:
+    out = {"filled": 0, "blank": 0, "missing": 0, "ambiguous": 0}
+    for cell in result.extraction.cells.values():
+        out[cell.status] += 1
+    return out
+
+
+def year_note(result: ImportResult, year: int) -> str | None:
+    due = template_for_year(year)
+    if due and due.id != result.template.id:
+        return f"按表头判定为 {result.template.id}，但 {year} 年度应使用 {due.id}：请核对年度或原文"
+    return None
+
+
+def format_report(
+    result: ImportResult, agency: str, year: int, registry: set[str], problems: list[str], verbose: bool = False
+) -> str:
+    """The import report: what was taken from where, what is blank, missing or ambiguous, and what to do next."""
+    c = counts(result)
+    total = sum(c.values())
+    ex = result.extraction
+    out = [
+        f"导入 {result.doc.kind} → {result.out}",
+        f"模板：{result.template.id}（按表头判定）",
+        f"单元格：共 {total} 个；取自原文 {c['filled']} 个，原文空白 {c['blank']} 个，原文缺失 {c['missing']} 个，"
+        f"拆分存疑 {c['ambiguous']} 个。",
+        f"文字部分：{'、'.join(h for h, _ in result.narrative.values()) or '未找到'}。",
+    ]
+    note = year_note(result, year)
+    if note:
+        out.append(f"注意：{note}")
+    for title, items in (("近似匹配的行名称（请核对）", ex.fuzzy), ("其他说明", ex.notes)):
+        if items:
+            out.append(f"{title}：")
+            out += [f"  - {item}" for item in items]
+    if result.ambiguous:
+        out.append("拆分存疑的单元格（已写入 datapackage.json 的 unresolved；核对原文、改正数值后删去该条）：")
+        for (table_id, row_id), keys in itertools.groupby(result.ambiguous, key=lambda k: k[:2]):
+            cell = ex.cells[next(keys)]
+            out.append(f"  - {table_id}.{row_id}（{cell.where}）：候选 {shown(cell.candidates)}")
+    if problems:
+        out.append("校验发现的问题（原报告自身的不一致请核对后在 datapackage.json 的 acknowledgements 中确认）：")
+        out += [f"  - {p}" for p in problems]
+    if agency not in registry:
+        out.append(f"机构 {agency} 不在机构名录中；请在 data/agencies.csv 加一行（填写全称、层级等）：")
+        out.append(f"  {agency},<机构全称>,<层级：中央/省级/地市级/县级/乡镇级>,<省>,<市>,<县>,<上级机构标识>,<网站>")
+    if verbose:
+        status = {"filled": "取自", "blank": "原文空白", "missing": "原文缺失", "ambiguous": "拆分存疑，取自"}
+        out.append("逐格来源：")
+        for table in result.template.tables:
+            for row in table.rows:
+                for column in table.columns:
+                    cell = ex.cells.get((table.id, row.id, column.id))
+                    if cell is None:
+                        continue
+                    where = f" {cell.where}" if cell.where else ""
+                    out.append(
+                        f"  {table.id}.{row.id}.{column.id} = {cell.value or '（空）'}  {status[cell.status]}{where}"
+                    )
+    out.append("下一步：对照原文逐格核对草稿（nianbao show 目录 --tidy），改正后运行 nianbao fmt 与 nianbao validate。")
+    return "\n".join(out) + "\n"

@@ -1,0 +1,66 @@
+"""The DCAT catalogue of the collection (data.json)."""
+
+from __future__ import annotations
+
+import json
+
+from nianbao.core.definitions import read_definition
+from nianbao.site.model import Site, report_url
+
+
+def render_catalogue(site: Site) -> bytes:
+    """DCAT (JSON-LD) catalogue of the collection and of every report with its downloads, for data portals."""
+    name = read_definition("site.yaml")["site_name"]
+    collection = {
+        "@type": "dcat:Dataset",
+        "@id": "data/",
+        "dct:title": f"{name}：全部报告",
+        "dct:description": "全部年度报告的表格数据（长表、宽表）、文字部分与机构名录；空白表示原报告空白。",
+        "dcat:landingPage": "data/",
+        "dcat:keyword": ["政府信息公开", "年度报告", "开放数据"],
+        "dcat:distribution": [
+            {"@type": "dcat:Distribution", "dcat:downloadURL": f"data/downloads/{f}", "dcat:mediaType": media}
+            for f, media in (
+                ("datapackage.json", "application/json"),
+                ("nianbao-tidy.csv", "text/csv"),
+                ("nianbao.json", "application/json"),
+                ("nianbao-csv.zip", "application/zip"),
+            )
+        ],
+    }
+    reports = []
+    for p in site.packages:
+        url = report_url(p.agency or "", p.year or 0)
+        d = p.descriptor or {}
+        reports.append(
+            {
+                "@type": "dcat:Dataset",
+                "@id": url,
+                "dct:title": d.get("title"),
+                "dct:publisher": {"@type": "foaf:Organization", "foaf:name": site.agency_name(p.agency or "")},
+                "dct:temporal": str(p.year),
+                "dct:issued": d.get("published"),
+                "dct:source": d.get("source_url"),
+                "dcat:landingPage": url,
+                "dcat:distribution": [
+                    {"@type": "dcat:Distribution", "dcat:downloadURL": f"{url}{f}", "dcat:mediaType": media}
+                    for f, media in (
+                        ("datapackage.json", "application/json"),
+                        (f"{p.agency}-{p.year}.json", "application/json"),
+                        (f"{p.agency}-{p.year}.zip", "application/zip"),
+                    )
+                ],
+            }
+        )
+    catalogue = {
+        "@context": {
+            "dcat": "http://www.w3.org/ns/dcat#",
+            "dct": "http://purl.org/dc/terms/",
+            "foaf": "http://xmlns.com/foaf/0.1/",
+        },
+        "@type": "dcat:Catalog",
+        "dct:title": name,
+        "dct:language": "zh",
+        "dcat:dataset": [collection, *[{k: v for k, v in r.items() if v is not None} for r in reports]],
+    }
+    return (json.dumps(catalogue, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
