@@ -13,7 +13,8 @@ from typing import Any
 from nianbao.check.discover import discover
 from nianbao.core.definitions import read_definition
 from nianbao.core.templates import TEMPLATE_IDS, Table, Template, template
-from nianbao.core.textfiles import FormatError, _records, decode, dump_json, write_csv
+from nianbao.core.textfiles import _records, decode, dump_json, write_csv
+from nianbao.errors import FormatError
 
 _RESOURCE_KEYS = ("name", "path", "title", "description", "format", "mediatype", "encoding")
 
@@ -25,7 +26,7 @@ _NUMERIC = re.compile(r"-?[0-9]+(?:\.[0-9]+)?")
 
 
 @dataclass
-class Change:
+class FileChange:
     file: str
     before: str  # decoded text, for the diff
     after: str
@@ -143,7 +144,7 @@ def canonical(kind: str, text: str, tmpl: Template | None, table: Table | None) 
     return canonical_narrative(text)
 
 
-def format_paths(paths: list[str], write: bool) -> tuple[list[Change], list[tuple[str, str]]]:
+def format_paths(paths: list[str], write: bool) -> tuple[list[FileChange], list[tuple[str, str]]]:
     """Canonicalise every data file under `paths`; returns the changes and the files that could not be read."""
     found, roots = discover(paths)
     files: list[tuple[Path, str, str, Template | None, Table | None]] = []
@@ -166,7 +167,7 @@ def format_paths(paths: list[str], write: bool) -> tuple[list[Change], list[tupl
             failures.append((display, str(exc)))
             continue
         if after.encode("utf-8") != data:
-            changes.append(Change(display, text, after, note))
+            changes.append(FileChange(display, text, after, note))
             if write:
                 path.write_text(after, encoding="utf-8", newline="\n")
     return changes, failures

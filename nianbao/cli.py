@@ -11,9 +11,8 @@ from pathlib import Path
 from nianbao.canonical import format_paths
 from nianbao.check import output as formats
 from nianbao.check import validate
-from nianbao.errors import UsageError
+from nianbao.errors import SourceError, UsageError
 from nianbao.importer.draft import AMBIGUOUS, import_report
-from nianbao.importer.sources import ImportError_
 from nianbao.importer.summary import format_report
 from nianbao.show import load_one, overview, tidy_csv
 
@@ -123,7 +122,7 @@ def _import(args: argparse.Namespace) -> int:
         result = import_report(
             Path(args.source), args.agency, args.year, out, args.source_url, args.retrieved, args.force
         )
-    except ImportError_ as exc:
+    except SourceError as exc:
         print(f"错误：{args.source}：{exc}（未写出任何文件）", file=sys.stderr)
         return PROBLEMS
     registry = Path("data") / "agencies.csv"

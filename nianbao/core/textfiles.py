@@ -7,9 +7,7 @@ import io
 import json
 from typing import Any
 
-
-class FormatError(Exception):
-    """A file that cannot be read well enough to rewrite it (left untouched, reported)."""
+from nianbao.errors import FormatError
 
 
 def decode(data: bytes) -> tuple[str, str | None]:

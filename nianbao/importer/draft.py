@@ -13,9 +13,10 @@ from nianbao.core.definitions import read_definition
 from nianbao.core.schemas import package_resources
 from nianbao.core.templates import Template, template
 from nianbao.core.textfiles import dump_json, write_csv
+from nianbao.errors import SourceError
 from nianbao.importer.extract import Extraction, detect_template, extract, shown
 from nianbao.importer.narrative import narrative, title_of
-from nianbao.importer.sources import Document, ImportError_, read
+from nianbao.importer.sources import Document, read
 from nianbao.importer.tokens import clean_lines
 
 AMBIGUOUS = 3  # exit status of an import that must be reviewed before it can be merged
@@ -47,16 +48,16 @@ def import_report(
 ) -> ImportResult:
     """Read `source`, extract every template cell and the narrative, and write a draft package to `out`.
 
-    Raises ImportError_ (nothing written) for a source that is not a report of either template.
+    Raises SourceError (nothing written) for a source that is not a report of either template.
     """
     try:
         data = source.read_bytes()
     except OSError as exc:
-        raise ImportError_(f"无法读取 {source}：{exc.strerror}") from None
+        raise SourceError(f"无法读取 {source}：{exc.strerror}") from None
     doc = read(data)
     tid = detect_template(doc)
     if tid is None:
-        raise ImportError_(
+        raise SourceError(
             "看不出是政府信息公开工作年度报告：找不到两版模板的任何表头（如“本年制发件数”“本年新制作数量”）"
         )
     tmpl = template(tid)
@@ -70,7 +71,7 @@ def import_report(
     if title:
         meta["title"] = title
     if (out / "datapackage.json").exists() and not force:
-        raise ImportError_(f"{out} 已有数据包；确认要覆盖请加 --force")
+        raise SourceError(f"{out} 已有数据包；确认要覆盖请加 --force")
     result = ImportResult(out, doc, tmpl, extraction, sections, meta)
     _write(result, agency, year, data, retrieved or date.today().isoformat())
     return result

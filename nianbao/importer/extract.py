@@ -10,7 +10,8 @@ from nianbao.core import labels
 from nianbao.core.definitions import read_definition
 from nianbao.core.labels import normalise
 from nianbao.core.templates import Table, Template
-from nianbao.importer.sources import Document, ImportError_
+from nianbao.errors import SourceError
+from nianbao.importer.sources import Document
 from nianbao.importer.tokens import Token, Unit, clean_lines, tokens, units
 
 
@@ -86,7 +87,7 @@ def _anchors(all_units: list[Unit], tmpl: Template) -> dict[str, int]:
         keys = [normalise(k) for k in keys]
         found = next((i for i in range(cursor, len(all_units)) if any(k in all_units[i].text for k in keys)), None)
         if found is None:
-            raise ImportError_(f"找不到表 {table.id}（{table.caption}）：原文不完整，或不是{tmpl.id}格式的年度报告")
+            raise SourceError(f"找不到表 {table.id}（{table.caption}）：原文不完整，或不是{tmpl.id}格式的年度报告")
         anchors[table.id] = found
         cursor = found
     return anchors

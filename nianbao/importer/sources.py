@@ -11,10 +11,7 @@ from typing import ClassVar
 from xml.etree import ElementTree
 
 from nianbao.core.definitions import read_definition
-
-
-class ImportError_(Exception):
-    """The source cannot be imported; nothing is written. The message is for the maintainer (Chinese)."""
+from nianbao.errors import SourceError
 
 
 @dataclass
@@ -40,7 +37,7 @@ _CRAWLER_BODY = re.compile(r"^=+\s*正文\s*=+\s*$")
 def read(data: bytes) -> Document:
     """Detect the kind of source by its content, not its name, and read it."""
     if not data.strip():
-        raise ImportError_("文件是空的")
+        raise SourceError("文件是空的")
     if data.startswith(b"%PDF"):
         return _pdf(data)
     if data.startswith(b"PK\x03\x04"):
@@ -57,13 +54,13 @@ def read(data: bytes) -> Document:
 
 def _decode(data: bytes) -> str:
     if b"\x00" in data:
-        raise ImportError_("文件含二进制内容，不是文本、HTML、Word（.docx）或 PDF 文件")
+        raise SourceError("文件含二进制内容，不是文本、HTML、Word（.docx）或 PDF 文件")
     for encoding in ("utf-8-sig", "gb18030"):
         try:
             return data.decode(encoding)
         except UnicodeDecodeError:
             continue
-    raise ImportError_("无法识别文件的编码（既不是 UTF-8 也不是 GBK）")
+    raise SourceError("无法识别文件的编码（既不是 UTF-8 也不是 GBK）")
 
 
 def _crawler(lines: list[str]) -> Document:
@@ -160,11 +157,11 @@ def _docx(data: bytes) -> Document:
         with zipfile.ZipFile(io.BytesIO(data)) as z:
             xml = z.read("word/document.xml")
     except (zipfile.BadZipFile, KeyError):
-        raise ImportError_("是 zip 文件，但不是 Word（.docx）文档") from None
+        raise SourceError("是 zip 文件，但不是 Word（.docx）文档") from None
     try:
         body = ElementTree.fromstring(xml).find(f"{_W}body")
     except ElementTree.ParseError as exc:
-        raise ImportError_(f"Word 文档内容无法解析，文件可能损坏（{exc}）") from None
+        raise SourceError(f"Word 文档内容无法解析，文件可能损坏（{exc}）") from None
     lines: list[Line] = []
     tables = 0
     for element in body if body is not None else []:
@@ -190,18 +187,18 @@ def _pdf(data: bytes) -> Document:
         from pypdf import PdfReader
         from pypdf.errors import PdfReadError
     except ImportError:  # pragma: no cover - pypdf is a dependency
-        raise ImportError_("读取 PDF 需要 pypdf") from None
+        raise SourceError("读取 PDF 需要 pypdf") from None
     try:
         reader = PdfReader(io.BytesIO(data))
         pages = [page.extract_text() or "" for page in reader.pages]
     except (PdfReadError, ValueError, KeyError, OSError) as exc:
-        raise ImportError_(f"PDF 无法读取，文件可能损坏或不完整（{exc}）") from None
+        raise SourceError(f"PDF 无法读取，文件可能损坏或不完整（{exc}）") from None
     lines = []
     for p, text in enumerate(pages, start=1):
         for i, line in enumerate(text.splitlines(), start=1):
             lines.append(Line(line, f"第 {p} 页第 {i} 行"))
     if not any(line.text.strip() for line in lines):
-        raise ImportError_("PDF 中没有可提取的文字（可能是扫描件，需要先做文字识别）")
+        raise SourceError("PDF 中没有可提取的文字（可能是扫描件，需要先做文字识别）")
     return Document("PDF", lines)
 
 

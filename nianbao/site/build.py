@@ -11,9 +11,10 @@ from pathlib import Path
 from nianbao.check import output as formats
 from nianbao.check import validate
 from nianbao.core.package import Collection
+from nianbao.errors import BuildError
 from nianbao.site.history import read_history
 from nianbao.site.render import render_site
-from nianbao.site.write import BuildError, build_site
+from nianbao.site.write import build_site
 
 # The checkout this module belongs to (an editable install): mkdocs.yml, data/ and CONTRIBUTING.md live there.
 REPOSITORY = Path(__file__).resolve().parents[2]

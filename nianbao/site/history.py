@@ -14,7 +14,7 @@ _SEP = "\x1f"
 
 
 @dataclass(frozen=True)
-class Change:
+class Commit:
     sha: str
     date: str  # YYYY-MM-DD, the commit's date
     subject: str
@@ -29,13 +29,13 @@ class Change:
 @dataclass
 class History:
     repo_url: str | None  # https://github.com/<owner>/<repo>, for links
-    last: dict[str, Change] = field(default_factory=dict)  # package → its latest change
-    recent: list[Change] = field(default_factory=list)  # newest first
+    last: dict[str, Commit] = field(default_factory=dict)  # package → its latest change
+    recent: list[Commit] = field(default_factory=list)  # newest first
 
-    def commit_url(self, change: Change) -> str | None:
+    def commit_url(self, change: Commit) -> str | None:
         return f"{self.repo_url}/commit/{change.sha}" if self.repo_url else None
 
-    def pull_url(self, change: Change) -> str | None:
+    def pull_url(self, change: Commit) -> str | None:
         return f"{self.repo_url}/pull/{change.pull_request}" if self.repo_url and change.pull_request else None
 
 
@@ -74,7 +74,7 @@ def read_history(data: Path, recent: int = 10) -> History | None:
         sha, day, subject = header.split(_SEP, 2)
         packages = sorted({f"{m.group(1)}/{m.group(2)}" for m in map(pattern.match, names.split("\n")) if m})
         pr = _PR.search(subject)
-        change = Change(sha, day, subject, int(pr.group(1) or pr.group(2)) if pr else None, tuple(packages))
+        change = Commit(sha, day, subject, int(pr.group(1) or pr.group(2)) if pr else None, tuple(packages))
         for package in packages:
             history.last.setdefault(package, change)
         if len(history.recent) < recent:

@@ -15,9 +15,7 @@ from mkdocs.commands.build import build
 from mkdocs.config import load_config
 from mkdocs.exceptions import MkDocsException
 
-
-class BuildError(Exception):
-    """mkdocs or Pagefind failed; the previous site/ is left as it was."""
+from nianbao.errors import BuildError
 
 
 def _swap(new: Path, target: Path) -> None:
