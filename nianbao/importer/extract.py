@@ -11,6 +11,7 @@ from nianbao.core.definitions import read_definition
 from nianbao.core.labels import normalise
 from nianbao.core.templates import Table, Template
 from nianbao.errors import SourceError
+from nianbao.importer import headings
 from nianbao.importer.sources import Document
 from nianbao.importer.tokens import Token, Unit, clean_lines, tokens, units
 
@@ -63,8 +64,8 @@ def detect_template(doc: Document) -> str | None:
 def extract(doc: Document, tmpl: Template) -> Extraction:
     lines = clean_lines(doc)
     all_units = units(tokens(lines))
-    anchors = _anchors(all_units, tmpl)
     result = Extraction({}, {}, [], [], set())
+    anchors = _anchors(all_units, tmpl, result.fuzzy)
     for index, table in enumerate(tmpl.tables):
         start = anchors[table.id]
         end = next((anchors[t.id] for t in tmpl.tables[index + 1 :] if anchors[t.id] > start), len(all_units))
@@ -77,15 +78,21 @@ def extract(doc: Document, tmpl: Template) -> Extraction:
     return result
 
 
-def _anchors(all_units: list[Unit], tmpl: Template) -> dict[str, int]:
-    """The unit where each table starts: its caption (s2) or its section heading (s3, s4)."""
-    headings = read_definition("import.yaml")["sections"]
+def _anchors(all_units: list[Unit], tmpl: Template, fuzzy: list[str]) -> dict[str, int]:
+    """The unit where each table starts: its caption (s2) or its section heading (s3, s4, typos tolerated)."""
     anchors: dict[str, int] = {}
     cursor = 0
     for table in tmpl.tables:
-        keys = [table.caption] if table.section == "s2" else headings[table.section]
-        keys = [normalise(k) for k in keys]
-        found = next((i for i in range(cursor, len(all_units)) if any(k in all_units[i].text for k in keys)), None)
+        if table.section == "s2":
+            key = normalise(table.caption)
+            found = next((i for i in range(cursor, len(all_units)) if key in all_units[i].text), None)
+        else:
+            hit = headings.find_in([u.text for u in all_units], table.section, cursor)
+            found = hit[0] if hit else None
+            if hit and hit[1].score < 1.0:
+                unit = all_units[hit[0]]
+                printed = unit.raw[unit.index[hit[1].start] : unit.index[hit[1].end - 1] + 1]
+                fuzzy.append(headings.fuzzy_note(table.section, printed, hit[1], unit.where))
         if found is None:
             raise SourceError(f"找不到表 {table.id}（{table.caption}）：原文不完整，或不是{tmpl.id}格式的年度报告")
         anchors[table.id] = found

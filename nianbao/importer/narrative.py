@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import re
 
+from nianbao.core import labels
 from nianbao.core.definitions import read_definition
+from nianbao.importer import headings
 from nianbao.importer.sources import Document, Line
 
 
@@ -33,7 +35,27 @@ def find_sections(lines: list[Line]) -> tuple[list[str], dict[str, tuple[int, in
                 found[sid] = (at, match.end(), re.sub(r"\s+", "", match.group(0)))
                 start_line = at
                 break
+        else:
+            near = _near_heading(texts, sid, start_line)
+            if near:
+                found[sid] = near
+                start_line = near[0]
     return texts, found
+
+
+def _near_heading(texts: list[str], sid: str, start: int) -> tuple[int, int, str] | None:
+    """A line that begins with a heading printed with a typo (四、政府信息公开行政法复议…)."""
+    for i in range(start, len(texts)):
+        norm = labels.normalise(texts[i])
+        match = headings.find(norm[:60], sid)
+        if match is None or match.start != 0:
+            continue
+        done, end = 0, 0
+        while end < len(texts[i]) and done < match.end:  # the raw offset where the normalised heading ends
+            done += len(labels.normalise(texts[i][end]))
+            end += 1
+        return i, end, re.sub(r"\s+", "", texts[i][:end])
+    return None
 
 
 def narrative(doc: Document, lines: list[Line]) -> dict[str, tuple[str, str]]:
