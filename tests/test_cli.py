@@ -16,7 +16,7 @@ def test_validate_default_is_data(run) -> None:
         status, out, err = run("validate")
     assert status == 0 and err == ""
     assert out.splitlines()[-1] == (
-        "检查了 7 个数据包、45 张表、226 行、1408 个单元格，22 条规则共 2622 次检验（其中 58 次因原文空白无法检验）："
+        "检查了 8 个数据包、51 张表、258 行、1608 个单元格，22 条规则共 2992 次检验（其中 58 次因原文空白无法检验）："
         "0 个错误，2 个警告，3 个已确认的原报告数据不一致。"
     )
 

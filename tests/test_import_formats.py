@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from conftest import DATA
 
+from nianbao.core.templates import template
 from nianbao.importer import headings
+from nianbao.importer.extract import Cell, extract
+from nianbao.importer.sources import read
 
 SAMPLES = Path(__file__).parent / "fixtures" / "samples"  # copies of ../shared/samples
 
@@ -47,3 +51,77 @@ def test_heading_words_without_the_numeral_are_not_a_heading() -> None:
         "四、政府信息公开行政复议、行政诉讼情况",
     )
     assert headings.find("五.存在的主要问题及改进情况", "s4") is None
+
+
+MARKDOWN = SAMPLES / "shanghai-bangongting-2025.md"
+
+
+def _cells(text: str) -> dict[tuple[str, str, str], Cell]:
+    doc = read(text.encode("utf-8"))
+    assert doc.kind == "Markdown（PDF 转换稿）"
+    return extract(doc, template("V2021")).cells
+
+
+def test_converted_markdown_imports_every_cell_it_can_place(run, tmp_path: Path) -> None:
+    code, report, err = _import(run, MARKDOWN, "shanghai-bangongting", 2025, tmp_path / "draft")
+    assert (code, err) == (3, "")
+    reviewed = DATA / "reports" / "shanghai-bangongting" / "2025"
+    for name in ("s2_a20_5.csv", "s2_a20_6.csv", "s2_a20_8.csv", "s3.csv", "s4.csv", "source.txt"):
+        assert (tmp_path / "draft" / name).read_text(encoding="utf-8") == (reviewed / name).read_text(
+            encoding="utf-8"
+        ), name
+    # 规章 prints 22 | 235 in its row and 22（其中修订 16 件）, 55（含自然失效 29 件） on lines of their own: 22 is
+    # certain (every reading agrees), the other two cells are not; 行政规范性文件 prints two cells of three.
+    assert (tmp_path / "draft" / "s2_a20_1.csv").read_text(encoding="utf-8") == (
+        "row,label,issued,repealed,in_force\nregulations,规章,22,,\nadmin_normative_docs,行政规范性文件,,,\n"
+    )
+    draft = json.loads((tmp_path / "draft" / "datapackage.json").read_text(encoding="utf-8"))
+    assert [u["cells"] for u in draft["unresolved"]] == [
+        [
+            "s2_a20_1.admin_normative_docs.in_force",
+            "s2_a20_1.admin_normative_docs.issued",
+            "s2_a20_1.admin_normative_docs.repealed",
+        ],
+        ["s2_a20_1.regulations.in_force", "s2_a20_1.regulations.repealed"],
+    ]
+    assert "s2_a20_1,regulations,issued,（其中修订 16 件）" in (tmp_path / "draft" / "notes.csv").read_text(
+        encoding="utf-8"
+    )
+    assert "原文此行只印 2 格，与其附近单独成行的数合读（第 97 行）" in report
+    assert draft["title"] == "2025年上海市人民政府办公厅政府信息公开工作年度报告"
+
+
+def test_markdown_row_without_a_label_is_placed_only_where_the_gap_is_exact() -> None:
+    text = MARKDOWN.read_text(encoding="utf-8")
+    cells = _cells(text)
+    # | 0 | 0 | … | printed with no label between 4.无正当理由大量反复申请 and a fragment of （六）2.: the one row left.
+    assert [cells[("s3", "np_confirm_reissue", c)].value for c in ("natural_person", "total")] == ["0", "0"]
+    assert cells[("s3", "np_confirm_reissue", "total")].status == "filled"
+    # Without that row, the fragment 行政机关不再处理其政府信息公 could be （六）1. or the row before it: a guess.
+    cut = _cells(text.replace("\n| 0 | 0 | 0 | 0 | 0 | 0 | 0 |\n", "\n", 1))
+    assert {cut[("s3", "np_confirm_reissue", c.id)].status for c in template("V2021").table("s3").columns} == {
+        "missing"
+    }
+    guessed = cut[("s3", "other_no_correction", "total")]
+    assert (guessed.status, guessed.value, guessed.candidates) == ("ambiguous", "", ["40 / 1 / 0 / 0 / 2 / 0 / 43"])
+
+
+def test_markdown_row_placed_by_order_that_breaks_a_rule_is_uncertain() -> None:
+    text = MARKDOWN.read_text(encoding="utf-8").replace(
+        "\n| 0 | 0 | 0 | 0 | 0 | 0 | 0 |\n", "\n| 0 | 0 | 0 | 0 | 0 | 0 | 5 |\n", 1
+    )
+    cells = _cells(text)
+    cell = cells[("s3", "np_confirm_reissue", "total")]
+    assert (cell.status, cell.value, cell.candidates) == ("ambiguous", "", ["0 / 0 / 0 / 0 / 0 / 0 / 5"])
+    # …while a row known by its label keeps its printed value even when the publisher's arithmetic fails
+    broken = _cells(MARKDOWN.read_text(encoding="utf-8").replace("| 3.其他 | 264 |", "| 3.其他 | 265 |"))
+    assert (
+        broken[("s3", "other_other", "natural_person")].status,
+        broken[("s3", "other_other", "natural_person")].value,
+    ) == ("filled", "265")
+
+
+def test_markdown_with_no_recognisable_tables_finds_no_cell() -> None:
+    text = "# 2025年某机关政府信息公开工作年度报告\n\n本年制发件数\n\n| 数据1 | 数据2 |\n|---|---|\n| 甲 | 乙 |\n"
+    cells = _cells(text)
+    assert len(cells) == 200 and {c.status for c in cells.values()} == {"missing"}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from itertools import product
@@ -61,6 +62,16 @@ class Equation:
 
     def formula(self) -> str:
         return self.text
+
+    def holds(self, value: Callable[[Term], float | None]) -> bool | None:
+        """Whether the equation holds for one set of cell values; None when a cell it needs is not stated."""
+        sides = []
+        for side in (self.lhs, self.rhs):
+            numbers = [value(t) for t in side]
+            if any(n is None for n in numbers):
+                return None
+            sides.append(sum(t.sign * n for t, n in zip(side, numbers, strict=True) if n is not None))
+        return abs(sides[0] - sides[1]) < 1e-6 if self.op == "=" else sides[0] >= sides[1] - 1e-6
 
 
 @cache

@@ -107,7 +107,7 @@ def _write(result: ImportResult, agency: str, year: int, data: bytes, retrieved:
     source_name = "source.html" if result.doc.kind == "HTML" else "source.txt"
     source_text = (
         data.decode("utf-8", "replace")
-        if result.doc.kind in {"HTML", "纯文本", "PDF 提取文本", "网页抓取文本"}
+        if result.doc.kind in {"HTML", "纯文本", "PDF 提取文本", "网页抓取文本", "Markdown（PDF 转换稿）"}
         else "\n".join(line.text for line in result.doc.lines)
     )
     (staging / source_name).write_text(

@@ -62,6 +62,10 @@ def detect_template(doc: Document) -> str | None:
 
 
 def extract(doc: Document, tmpl: Template) -> Extraction:
+    from nianbao.importer import markdown  # converted Markdown has its own reader of torn grids
+
+    if doc.kind == markdown.KIND:
+        return markdown.extract(doc, tmpl)
     lines = clean_lines(doc)
     all_units = units(tokens(lines))
     result = Extraction({}, {}, [], [], set())

@@ -45,6 +45,10 @@ def read(data: bytes) -> Document:
     text = _decode(data)
     if re.search(r"<(table|p|div|html|body|tr|td)\b", text[:200000], re.IGNORECASE):
         return _html(text)
+    from nianbao.importer import markdown  # a module of its own (it builds on this one)
+
+    if markdown.looks_like(text):
+        return markdown.read_markdown(text)
     lines = text.splitlines()
     if lines and _CRAWLER_HEADER.match(lines[0]) and any(_CRAWLER_BODY.match(x) for x in lines[:30]):
         return _crawler(lines)
