@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import io
 import json
+import zipfile
 from pathlib import Path
 
 from conftest import DATA
@@ -125,3 +127,55 @@ def test_markdown_with_no_recognisable_tables_finds_no_cell() -> None:
     text = "# 2025年某机关政府信息公开工作年度报告\n\n本年制发件数\n\n| 数据1 | 数据2 |\n|---|---|\n| 甲 | 乙 |\n"
     cells = _cells(text)
     assert len(cells) == 200 and {c.status for c in cells.values()} == {"missing"}
+
+
+def test_docx_merged_cells_are_read_as_printed() -> None:
+    import docx
+
+    word = docx.Document()
+    word.add_paragraph("第二十条第（五）项")
+    table = word.add_table(rows=3, cols=4)
+    table.cell(0, 0).merge(table.cell(2, 0)).text = "三、本年度办理结果"  # vMerge down three rows
+    table.cell(0, 1).text = "（一）予以公开"
+    table.cell(0, 2).merge(table.cell(0, 3)).text = "12"  # gridSpan over two columns: one value
+    for r in (1, 2):
+        for c, text in enumerate(("（二）部分公开", "3", "-"), start=1):
+            table.cell(r, c).text = text
+    out = io.BytesIO()
+    word.save(out)
+    doc = read(out.getvalue())
+    assert doc.kind == "Word（.docx）"
+    assert [(line.cells, line.where) for line in doc.lines] == [
+        (None, "段落 1"),
+        (["三、本年度办理结果", "（一）予以公开", "12"], "表 1 第 1 行"),
+        (["（二）部分公开", "3", "-"], "表 1 第 2 行"),
+        (["（二）部分公开", "3", "-"], "表 1 第 3 行"),
+    ]
+
+
+def test_legacy_doc_is_recognised_by_content(run, tmp_path: Path) -> None:
+    source = tmp_path / "report.txt"  # the name says nothing: the OLE2 header does
+    source.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600)
+    code, out, err = run("import", str(source), "--agency", "x", "--year", "2024", "--out", str(tmp_path / "d"))
+    assert (code, out) == (1, "")
+    assert err == (
+        f"错误：{source}：是旧版 Word（.doc）文件，无法直接读取：请先另存为 .docx，例如用 LibreOffice："
+        "soffice --headless --convert-to docx 文件名.doc，或在 Word 中“另存为”Word 文档（.docx）（未写出任何文件）\n"
+    )
+    assert not (tmp_path / "d").exists()
+
+
+def test_docx_zip_bomb_is_refused_before_parsing(run, tmp_path: Path) -> None:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("[Content_Types].xml", "<Types/>")
+        z.writestr("word/document.xml", b"<" + b" " * (60 * 1024 * 1024))
+    source = tmp_path / "bomb.docx"
+    source.write_bytes(out.getvalue())
+    assert source.stat().st_size < 200_000
+    code, _, err = run("import", str(source), "--agency", "x", "--year", "2024", "--out", str(tmp_path / "d"))
+    assert code == 1
+    assert err == (
+        f"错误：{source}：Word 文档解压后过大（word/document.xml 62914561 字节，全部 62914569 字节），"
+        "不像年度报告，拒绝读取（未写出任何文件）\n"
+    )

@@ -1,14 +1,12 @@
-"""Read a published report in whatever form it came (text, PDF text, crawler dump, HTML, .docx, .pdf) as lines."""
+"""Read a published report in whatever form it came (text, PDF text, crawler dump, HTML, Markdown, .docx, .pdf)."""
 
 from __future__ import annotations
 
 import io
 import re
-import zipfile
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from typing import ClassVar
-from xml.etree import ElementTree
 
 from nianbao.core.definitions import read_definition
 from nianbao.errors import SourceError
@@ -41,7 +39,13 @@ def read(data: bytes) -> Document:
     if data.startswith(b"%PDF"):
         return _pdf(data)
     if data.startswith(b"PK\x03\x04"):
-        return _docx(data)
+        from nianbao.importer import word  # modules of their own that build on this one
+
+        return word.read_docx(data)
+    if data.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
+        from nianbao.importer import word
+
+        raise SourceError(word.LEGACY_MESSAGE)
     text = _decode(data)
     if re.search(r"<(table|p|div|html|body|tr|td)\b", text[:200000], re.IGNORECASE):
         return _html(text)
@@ -151,39 +155,6 @@ def _html(text: str) -> Document:
     if date:
         meta["published"] = date.group(2)
     return Document("HTML", parser.lines, meta)
-
-
-_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
-
-
-def _docx(data: bytes) -> Document:
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as z:
-            xml = z.read("word/document.xml")
-    except (zipfile.BadZipFile, KeyError):
-        raise SourceError("是 zip 文件，但不是 Word（.docx）文档") from None
-    try:
-        body = ElementTree.fromstring(xml).find(f"{_W}body")
-    except ElementTree.ParseError as exc:
-        raise SourceError(f"Word 文档内容无法解析，文件可能损坏（{exc}）") from None
-    lines: list[Line] = []
-    tables = 0
-    for element in body if body is not None else []:
-        if element.tag == f"{_W}p":
-            text = "".join(t.text or "" for t in element.iter(f"{_W}t")).strip()
-            if text:
-                lines.append(Line(text, f"段落 {len(lines) + 1}"))
-        elif element.tag == f"{_W}tbl":
-            tables += 1
-            for r, tr in enumerate(element.iter(f"{_W}tr"), start=1):
-                cells = []
-                for tc in tr.findall(f"{_W}tc"):
-                    merge = tc.find(f"{_W}tcPr/{_W}vMerge")
-                    if merge is not None and merge.get(f"{_W}val") != "restart":
-                        continue  # the continuation of a vertically merged label cell
-                    cells.append("".join(t.text or "" for t in tc.iter(f"{_W}t")).strip())
-                lines.append(Line("\t".join(cells), f"表 {tables} 第 {r} 行", cells))
-    return Document("Word（.docx）", lines)
 
 
 def _pdf(data: bytes) -> Document:
