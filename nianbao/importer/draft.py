@@ -45,6 +45,7 @@ def import_report(
     source_url: str | None = None,
     retrieved: str | None = None,
     force: bool = False,
+    published: str | None = None,
 ) -> ImportResult:
     """Read `source`, extract every template cell and the narrative, and write a draft package to `out`.
 
@@ -67,6 +68,8 @@ def import_report(
     meta = dict(doc.meta)
     if source_url:
         meta["source_url"] = source_url
+    if published:  # from a batch manifest
+        meta["published"] = published
     title = title_of(doc, lines)
     if title:
         meta["title"] = title
