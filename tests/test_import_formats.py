@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import io
 import json
+import re
+import subprocess
 import zipfile
 from pathlib import Path
 
+import pytest
 from conftest import DATA
+from pypdf import PdfReader, PdfWriter
 
 from nianbao.core.templates import template
 from nianbao.importer import headings
@@ -179,3 +183,87 @@ def test_docx_zip_bomb_is_refused_before_parsing(run, tmp_path: Path) -> None:
         f"错误：{source}：Word 文档解压后过大（word/document.xml 62914561 字节，全部 62914569 字节），"
         "不像年度报告，拒绝读取（未写出任何文件）\n"
     )
+
+
+CHROMIUM = Path("/usr/bin/chromium")
+
+
+@pytest.fixture(scope="session")
+def browser_pdf(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """上海 2019's page printed by headless Chromium on half-height pages: section 三's table runs over a page
+    break, and the browser prints its date, the address and the page number (5/7) on every page."""
+    if not CHROMIUM.exists():
+        pytest.skip("/usr/bin/chromium is not installed")
+    folder = tmp_path_factory.mktemp("pdf")
+    html = folder / "page.html"
+    body = (SAMPLES / "shanghai-bangongting-2019.html").read_text(encoding="utf-8")
+    html.write_text(
+        f'<html><head><meta charset="utf-8"><style>@page {{size: 8.5in 5.5in}}</style></head><body>{body}</body></html>',
+        encoding="utf-8",
+    )
+    pdf = folder / "report.pdf"
+    subprocess.run(
+        [str(CHROMIUM), "--headless", "--no-sandbox", "--disable-gpu", f"--print-to-pdf={pdf}", html.as_uri()],
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+    return pdf
+
+
+TABLES = (
+    "s2_a20_1.csv",
+    "s2_a20_5.csv",
+    "s2_a20_6.csv",
+    "s2_a20_8.csv",
+    "s2_a20_9.csv",
+    "s3.csv",
+    "s4.csv",
+    "notes.csv",
+)
+
+
+def _same_tables(draft: Path, agency: str, year: int) -> None:
+    for name in TABLES:
+        reviewed = DATA / "reports" / agency / str(year) / name
+        assert (draft / name).read_text(encoding="utf-8") == reviewed.read_text(encoding="utf-8"), name
+
+
+def test_pdf_printed_by_a_browser_imports_like_the_html(run, tmp_path: Path, browser_pdf: Path) -> None:
+    doc = read(browser_pdf.read_bytes())
+    assert doc.kind == "PDF"
+    s3_pages = {line.where.split("页")[0] for line in doc.lines if line.cells and "申请" in line.cells[0]}
+    assert len(s3_pages) == 2  # the table continues on the next page, without its header
+    assert not [line.text for line in doc.lines if "file://" in line.text or re.fullmatch(r"\d+/\d+", line.text)]
+    code, _, err = _import(run, browser_pdf, "shanghai-bangongting", 2019, tmp_path / "draft")
+    assert (code, err) == (0, "")
+    _same_tables(tmp_path / "draft", "shanghai-bangongting", 2019)
+
+
+def test_rotated_pages_import_the_same(run, tmp_path: Path, browser_pdf: Path) -> None:
+    reader, writer = PdfReader(browser_pdf), PdfWriter()
+    for number, page in enumerate(reader.pages):
+        writer.add_page(page)
+        if number in (4, 5):  # the pages that carry section 三, turned for display
+            writer.pages[-1].rotate(90)
+    rotated = tmp_path / "rotated.pdf"
+    with rotated.open("wb") as out:
+        writer.write(out)
+    code, _, err = _import(run, rotated, "shanghai-bangongting", 2019, tmp_path / "draft")
+    assert (code, err) == (0, "")
+    _same_tables(tmp_path / "draft", "shanghai-bangongting", 2019)
+
+
+def test_scanned_pdf_says_it_needs_ocr(run, tmp_path: Path) -> None:
+    from PIL import Image
+
+    pages = [Image.new("RGB", (595, 842), "white") for _ in range(2)]  # page images, as a scanner makes them
+    scan = tmp_path / "scan.pdf"
+    pages[0].save(scan, "PDF", save_all=True, append_images=pages[1:])
+    code, out, err = _import(run, scan, "x", 2024, tmp_path / "draft")
+    assert (code, out) == (1, "")
+    assert err == (
+        f"错误：{scan}：PDF 没有文字层（共 2 页，都没有可提取的文字，多半是扫描件）："
+        "需要先做文字识别（OCR），再导入识别出的文字或 Markdown（未写出任何文件）\n"
+    )
+    assert not (tmp_path / "draft").exists()

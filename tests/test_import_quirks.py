@@ -324,5 +324,6 @@ def test_pdf_without_text(run, tmp_path: Path) -> None:
     code, _, err = run("import", str(source), "--agency", "x", "--year", "2019", "--out", str(tmp_path / "o"))
     assert (code, err) == (
         1,
-        f"错误：{source}：PDF 中没有可提取的文字（可能是扫描件，需要先做文字识别）（未写出任何文件）\n",
+        f"错误：{source}：PDF 没有文字层（共 1 页，都没有可提取的文字，多半是扫描件）："
+        "需要先做文字识别（OCR），再导入识别出的文字或 Markdown（未写出任何文件）\n",
     )

@@ -37,7 +37,9 @@ def read(data: bytes) -> Document:
     if not data.strip():
         raise SourceError("文件是空的")
     if data.startswith(b"%PDF"):
-        return _pdf(data)
+        from nianbao.importer import pdf
+
+        return pdf.read_pdf(data, _pdf(data))
     if data.startswith(b"PK\x03\x04"):
         from nianbao.importer import word  # modules of their own that build on this one
 
@@ -173,7 +175,10 @@ def _pdf(data: bytes) -> Document:
         for i, line in enumerate(text.splitlines(), start=1):
             lines.append(Line(line, f"第 {p} 页第 {i} 行"))
     if not any(line.text.strip() for line in lines):
-        raise SourceError("PDF 中没有可提取的文字（可能是扫描件，需要先做文字识别）")
+        raise SourceError(
+            f"PDF 没有文字层（共 {len(pages)} 页，都没有可提取的文字，多半是扫描件）："
+            "需要先做文字识别（OCR），再导入识别出的文字或 Markdown"
+        )
     return Document("PDF", lines)
 
 
