@@ -267,3 +267,31 @@ def test_scanned_pdf_says_it_needs_ocr(run, tmp_path: Path) -> None:
         "需要先做文字识别（OCR），再导入识别出的文字或 Markdown（未写出任何文件）\n"
     )
     assert not (tmp_path / "draft").exists()
+
+
+def test_markdown_with_its_own_section_numbering_and_ocr_errors_in_labels() -> None:
+    text = MARKDOWN.read_text(encoding="utf-8")
+    damaged = (
+        text.replace("二、主动公开政府信息情况", "二、政务公开重点工作\n全年推进重点工作。\n\n三、主动公开政府信息情况")
+        .replace("三、收到和处理政府信息公开申请情况\n申请人", "四、收到和处理政府信息公开申请情况\n申请人")
+        .replace("四、政府信息公开行政复议、行政诉讼情况", "五、政府信息公开行政复议、行政诉讼情况")
+        .replace("六、其他需要报告的事项", "七、其他需要报告的事项")
+        .replace("| 1.信访举报投诉类申请 |", "| 1.信访举报投拆类申请 |")  # an OCR near miss
+    )
+    doc = read(damaged.encode("utf-8"))
+    result = extract(doc, template("V2021"))
+    original = _cells(text)
+    assert {k: (c.value, c.status) for k, c in result.cells.items()} == {
+        k: (c.value, c.status) for k, c in original.items()
+    }
+    assert result.fuzzy == [
+        "节标题“三、主动公开政府信息情况”的编号与全国格式不同，按标题文字认作“二、主动公开政府信息情况”（s2，第 80 行）",
+        "节标题“四、收到和处理政府信息公开申请情况”的编号与全国格式不同，按标题文字认作“三、收到和处理政府信息公开申请情况”"
+        "（s3，第 106 行）",
+        "节标题“五、政府信息公开行政复议、行政诉讼情况”的编号与全国格式不同，按标题文字认作“四、政府信息公开行政复议、行政诉讼情况”"
+        "（s4，第 174 行）",
+        "节标题“七、其他需要报告的事项”的编号与全国格式不同，按标题文字认作“六、其他需要报告的事项”（s6，第 217 行）",
+        "表 s3 行 np_petition：原文“1.信访举报投拆类申请”近似匹配“1.信访举报投诉类申请”（第 151 行）",
+        "表 s3 行 other_unpaid_fee：原文“缴纳费用、行政机关不再处理其政”近似匹配"
+        "“2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请”（第 167 行）",
+    ]

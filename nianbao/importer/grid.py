@@ -170,6 +170,11 @@ def place(tmpl: Template, tables: list[Table], obs: list[Observed], orphans: lis
             if labels.normalise(o.label) == labels.normalise(table.row(key[1]).label)
             else table.row(key[1]).label
         )
+        printed, own = labels.normalise(o.text), labels.normalise(table.row(key[1]).label)
+        if key in sure and not printed.endswith(own) and not labels.normalise(o.label).endswith(own):
+            result.fuzzy.append(
+                f"表 {key[0]} 行 {key[1]}：原文“{o.text}”近似匹配“{table.row(key[1]).label}”（{o.where}）"
+            )
         readings = [o.values] if len(o.values) >= n else [r for r in _merges(o.values, free) if len(r) == n]
         if len(o.values) < n and readings:
             free = []

@@ -12,6 +12,10 @@ from nianbao.core.definitions import read_definition
 HEADING_SIMILARITY = 0.85
 
 
+RENUMBERED = 0.99  # the score of a heading printed with another section's numeral
+_NUMERALS = "一二三四五六七八九十"
+
+
 @dataclass(frozen=True)
 class Match:
     start: int  # position in the searched (normalised) text
@@ -32,6 +36,13 @@ def find(text: str, sid: str) -> Match | None:
     if exact:
         start, key = min(exact)
         return Match(start, start + len(key), 1.0, keys[key])
+    for key, variant in keys.items():  # the report numbers its sections its own way (三、主动公开… after an extra 二)
+        title = key[2:]
+        at = text.find(title)
+        while at >= 2:
+            if text[at - 1] == "." and text[at - 2] in _NUMERALS:
+                return Match(at - 2, at + len(title), RENUMBERED, variant)
+            at = text.find(title, at + 1)
     best: Match | None = None
     for numeral in sorted({k[:2] for k in keys}):
         at = text.find(numeral)
@@ -63,5 +74,7 @@ def find_in(texts: list[str], sid: str, start: int = 0) -> tuple[int, Match] | N
 
 
 def fuzzy_note(sid: str, printed: str, match: Match, where: str) -> str:
-    """The import report's line for a heading matched with a typo."""
+    """The import report's line for a heading matched with a typo or another numbering."""
+    if match.score == RENUMBERED:
+        return f"节标题“{printed}”的编号与全国格式不同，按标题文字认作“{match.variant}”（{sid}，{where}）"
     return f"节标题“{printed}”近似匹配“{match.variant}”（{sid}，相似度 {match.score:.2f}，{where}）"
