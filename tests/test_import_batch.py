@@ -112,3 +112,16 @@ def test_bad_manifest_header_is_a_usage_error(run, tmp_path: Path) -> None:
         f"错误：清单 {manifest} 的表头应为 source,agency,year,source_url,published（后两列可省），"
         "实际：source,agency,year,colour\n"
     )
+
+
+def test_folder_with_a_manifest_takes_agency_and_year_from_it(run, tmp_path: Path) -> None:
+    folder = tmp_path / "inbox"
+    folder.mkdir()
+    shutil.copy(SAMPLES / "beiyangjizhen-2019.txt", folder / "北杨集镇2019年报.txt")
+    shutil.copy(SAMPLES / "shanghai-bangongting-2019.html", folder / "shanghai-bangongting-2019.html")
+    (folder / "list.csv").write_text("source,agency,year\n北杨集镇2019年报.txt,beiyangjizhen,2019\n", encoding="utf-8")
+    with chdir(tmp_path):
+        code, _, err = run("import", "inbox", "--out-root", "drafts")
+    assert (code, err) == (0, "[1/2] 北杨集镇2019年报.txt → 通过\n[2/2] shanghai-bangongting-2019.html → 通过\n")
+    assert (tmp_path / "drafts" / "beiyangjizhen" / "2019" / "s3.csv").is_file()
+    assert (tmp_path / "drafts" / "shanghai-bangongting" / "2019" / "s3.csv").is_file()

@@ -60,8 +60,15 @@ def jobs_from(paths: list[Path]) -> list[Job]:
         if path.is_symlink():
             jobs.append(Job(path, problem="是符号链接，不读取"))
         elif path.is_dir():
-            files = sorted(p for p in path.iterdir() if not p.name.startswith(".") and not is_manifest(p))
-            jobs += [_from_name(p) for p in files if p.is_file() or p.is_symlink()]
+            entries = sorted(p for p in path.iterdir() if not p.name.startswith("."))
+            listed = [job for p in entries if is_manifest(p) for job in _manifest(p)]  # a manifest in the folder
+            named = {job.source.resolve() for job in listed}
+            jobs += listed
+            jobs += [
+                _from_name(p)
+                for p in entries
+                if (p.is_file() or p.is_symlink()) and not is_manifest(p) and p.resolve() not in named
+            ]
         elif is_manifest(path):
             jobs += _manifest(path)
         elif path.exists():

@@ -12,6 +12,7 @@ from typing import Any
 from nianbao.importer.sources import Document, Line
 
 KIND = "PDF"
+MAX_PAGES = 200  # past this many pages the tables are not read as grids (pdfplumber takes ~0.5 s a page)
 
 # Fonts such as Noto CJK map some glyphs to the CJK radicals instead of the ideographs (⼈⺠ for 人民): the Kangxi
 # radicals fold by NFKC, these supplement radicals by this table.
@@ -45,6 +46,8 @@ def read_pdf(data: bytes, text: Document) -> Document:
     logging.getLogger("pdfminer").setLevel(logging.ERROR)  # font warnings of every other PDF are not the user's
     try:
         with pdfplumber.open(io.BytesIO(_upright(data))) as pdf:
+            if len(pdf.pages) > MAX_PAGES:  # bounded time: a report is a few pages; its text layer still serves
+                return text
             pages = [_page(page) for page in pdf.pages]
     except Exception:  # pypdf read this file: its text is the fallback, never a traceback
         return text
