@@ -295,3 +295,9 @@ def test_markdown_with_its_own_section_numbering_and_ocr_errors_in_labels() -> N
         "表 s3 行 other_unpaid_fee：原文“缴纳费用、行政机关不再处理其政”近似匹配"
         "“2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请”（第 167 行）",
     ]
+
+
+def test_markdown_placeholder_cells_are_blank_with_their_mark() -> None:
+    text = MARKDOWN.read_text(encoding="utf-8").replace("行政许可 0\n", "| 行政许可 | - |\n|---|---|\n")
+    cell = _cells(text)[("s2_a20_5", "admin_license", "decisions")]
+    assert (cell.value, cell.note, cell.status) == ("", "-", "blank")
