@@ -1,7 +1,7 @@
 """Score the importer against every sample that has a reviewed package, and time a batch of 100 imports.
 
-Usage: python benchmarks/import_accuracy.py [--samples ../shared/samples] [--batch 100]
-Prints, per source format: reports / cells / right / wrong / uncertain / not found (a Markdown table; the README's
+Usage: python benchmarks/import_accuracy.py [--samples ../shared/samples] [--batch 100] [--no-pdf]
+With /usr/bin/chromium, 上海 2019's web page is also printed to PDF and scored as a PDF. Prints, per source format: reports / cells / right / wrong / uncertain / not found (a Markdown table; the README's
 figures come from it), then the batch timing. Drafts are written to a temporary folder only, never to data/.
 """
 
@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import shutil
+import subprocess
 import sys
 import tempfile
 import time
@@ -78,15 +79,34 @@ def score(source: Path, agency: str, year: int, data: Path, work: Path) -> tuple
     return result.doc.kind, tally
 
 
-def accuracy(samples: Path, data: Path) -> tuple[dict[str, dict[str, int]], list[str]]:
+def printed_pdf(html: Path, folder: Path) -> Path | None:
+    """The sample web page printed to PDF by headless Chromium (half-height pages: tables run over page breaks)."""
+    chromium = Path("/usr/bin/chromium")
+    if not chromium.exists() or not html.is_file():
+        return None
+    page = folder / "page.html"
+    body = html.read_text(encoding="utf-8")
+    style = "<style>@page {size: 8.5in 5.5in}</style>"
+    page.write_text(f'<html><head><meta charset="utf-8">{style}</head><body>{body}</body></html>', encoding="utf-8")
+    pdf = folder / html.name.replace(".html", ".pdf")
+    command = [str(chromium), "--headless", "--no-sandbox", "--disable-gpu", f"--print-to-pdf={pdf}", page.as_uri()]
+    subprocess.run(command, check=True, capture_output=True, timeout=120)
+    return pdf
+
+
+def accuracy(samples: Path, data: Path, pdf: bool = True) -> tuple[dict[str, dict[str, int]], list[str]]:
     per_format: dict[str, dict[str, int]] = defaultdict(lambda: dict.fromkeys(("reports", *COLUMNS), 0))
     skipped = []
     with tempfile.TemporaryDirectory() as tmp:
-        for name, agency, year in CASES:
-            if not (samples / name).is_file():
-                skipped.append(name)
+        cases = [(samples / name, agency, year) for name, agency, year in CASES]
+        printed = printed_pdf(samples / "shanghai-bangongting-2019.html", Path(tmp)) if pdf else None
+        if printed:
+            cases.append((printed, "shanghai-bangongting", 2019))
+        for source, agency, year in cases:
+            if not source.is_file():
+                skipped.append(source.name)
                 continue
-            kind, tally = score(samples / name, agency, year, data, Path(tmp))
+            kind, tally = score(source, agency, year, data, Path(tmp))
             per_format[kind]["reports"] += 1
             for key, n in tally.items():
                 per_format[kind][key] += n
@@ -134,11 +154,12 @@ def main() -> None:
     parser.add_argument("--samples", default=str(ROOT.parent / "shared" / "samples"), help="the sample reports")
     parser.add_argument("--data", default=str(ROOT / "data"), help="the data directory with the reviewed packages")
     parser.add_argument("--batch", type=int, default=100, help="reports in the timed batch (0: no timing)")
+    parser.add_argument("--no-pdf", action="store_true", help="do not print a sample page to PDF with Chromium")
     args = parser.parse_args()
     samples = Path(args.samples)
     if not samples.is_dir():
         samples = ROOT / "tests" / "fixtures" / "samples"
-    per_format, skipped = accuracy(samples, Path(args.data))
+    per_format, skipped = accuracy(samples, Path(args.data), pdf=not args.no_pdf)
     print(table(per_format))
     if skipped:
         print(f"Not in {samples}: {', '.join(skipped)}\n")
