@@ -301,3 +301,17 @@ def test_markdown_placeholder_cells_are_blank_with_their_mark() -> None:
     text = MARKDOWN.read_text(encoding="utf-8").replace("行政许可 0\n", "| 行政许可 | - |\n|---|---|\n")
     cell = _cells(text)[("s2_a20_5", "admin_license", "decisions")]
     assert (cell.value, cell.note, cell.status) == ("", "-", "blank")
+
+
+def test_markdown_flooded_with_loose_numbers_stays_bounded() -> None:
+    # 500 loose numbers and 20,000 rows without a label: placed by label only, the rest counted, not listed
+    text = (
+        MARKDOWN.read_text(encoding="utf-8")
+        .replace("第二十条第（一）项\n", "第二十条第（一）项\n" + "7\n" * 500)
+        .replace("| 3.其他 |", "| 1 | 2 | 3 | 4 | 5 | 6 | 7 |\n" * 20000 + "| 3.其他 |")
+    )
+    result = extract(read(text.encode("utf-8")), template("V2021"))
+    assert result.cells[("s3", "other_other", "total")].value == "276"
+    assert result.cells[("s2_a20_1", "regulations", "issued")].status == "ambiguous"
+    assert "另有 19982 处数无法归入任何单元格（未逐一列出）" in result.notes
+    assert len(result.notes) < 50

@@ -16,6 +16,8 @@ from nianbao.importer.extract import Cell, Extraction
 
 _NUMBER = re.compile(r"^(?P<num>[-−]?\d+(?:\.\d+)?)\s*(?P<note>.*)$")
 Key = tuple[str, str]  # (table id, row id)
+NOTES = 20  # unplaced numbers listed one by one in the import report, the rest counted
+MAX_ROWS = 400  # past this many value rows in one section, rows are placed by label only (bounded time)
 
 
 @dataclass
@@ -141,7 +143,7 @@ def place(tmpl: Template, tables: list[Table], obs: list[Observed], orphans: lis
         if not r.optional or any(opt == ([(t.id, r.id)], True) for opt in options)
     ]
     # s2's sub-tables come in any order in converted files: only labels place them; s3's rows keep their order.
-    ordered = len(tables) == 1
+    ordered = len(tables) == 1 and len(obs) <= MAX_ROWS
     placed = _align(rows, obs, options) if ordered else {o[0][0]: i for i, o in enumerate(options) if o[1]}
     sure = {k for k, i in placed.items() if options[i][1]}
     by_position = set()
@@ -175,7 +177,14 @@ def place(tmpl: Template, tables: list[Table], obs: list[Observed], orphans: lis
             result.fuzzy.append(
                 f"表 {key[0]} 行 {key[1]}：原文“{o.text}”近似匹配“{table.row(key[1]).label}”（{o.where}）"
             )
-        readings = [o.values] if len(o.values) >= n else [r for r in _merges(o.values, free) if len(r) == n]
+        mergeable = len(free) <= n  # loose cells near a short row: a few at most, or the readings explode
+        readings = (
+            [o.values]
+            if len(o.values) >= n
+            else [r for r in _merges(o.values, free) if len(r) == n]
+            if mergeable
+            else []
+        )
         if len(o.values) < n and readings:
             free = []
             result.notes.append(
@@ -191,11 +200,16 @@ def place(tmpl: Template, tables: list[Table], obs: list[Observed], orphans: lis
             _set_row(result, table, key[1], readings, "ambiguous", f"{o.where}（按模板行序推定，无行名称）")
         else:
             _set_row(result, table, key[1], readings, "filled", o.where)
-    for orphan in free:
-        result.notes.append(f"单独成行的数“{orphan.text}”无法归入任何单元格（{orphan.where}）")
-    for i, o in enumerate(obs):
-        if i not in placed.values():
-            result.notes.append(f"一行数“{' '.join(o.values)}”（行名称“{o.text}”）无法归入模板的任何行（{o.where}）")
+    unplaced = [f"单独成行的数“{orphan.text}”无法归入任何单元格（{orphan.where}）" for orphan in free]
+    used = set(placed.values())
+    unplaced += [
+        f"一行数“{' '.join(o.values)}”（行名称“{o.text}”）无法归入模板的任何行（{o.where}）"
+        for i, o in enumerate(obs)
+        if i not in used
+    ]
+    result.notes += unplaced[:NOTES]
+    if len(unplaced) > NOTES:
+        result.notes.append(f"另有 {len(unplaced) - NOTES} 处数无法归入任何单元格（未逐一列出）")
     _check(tmpl, tables, result, set(placed) - sure)
 
 
