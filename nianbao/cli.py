@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import argparse
 import os
-import re
 import sys
 from pathlib import Path
 
 from nianbao.canonical import format_paths
 from nianbao.check import output as formats
 from nianbao.check import validate
+from nianbao.core.definitions import agency_id
 from nianbao.errors import SourceError, UsageError
 from nianbao.importer.draft import AMBIGUOUS, import_report
 from nianbao.importer.summary import format_report
@@ -115,7 +115,7 @@ def _fmt(args: argparse.Namespace) -> int:
 
 
 def _import(args: argparse.Namespace) -> int:
-    if not re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", args.agency):
+    if not agency_id().fullmatch(args.agency):
         raise UsageError(f"机构标识只能用小写 ASCII 字母、数字和连字符：{args.agency}")
     out = Path(args.out) if args.out else Path("data") / "reports" / args.agency / str(args.year)
     try:

@@ -10,7 +10,7 @@ from nianbao.check.discover import YEAR_DIR
 from nianbao.check.narrative import _check_narrative
 from nianbao.check.problems import Problem, problem
 from nianbao.check.tables import _load_notes, _load_table, _shape_problem, parse_csv
-from nianbao.core.definitions import read_definition
+from nianbao.core.definitions import agency_id, read_definition
 from nianbao.core.package import DataRoot, Package
 from nianbao.core.templates import TEMPLATE_IDS, Template, template, template_for_year
 
@@ -19,9 +19,6 @@ MAX_BYTES = {".csv": 1 << 20, ".json": 1 << 20, ".md": 4 << 20, ".txt": 8 << 20,
 
 
 SAFE_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*")
-
-
-AGENCY_ID = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 
 
 def read_text(path: Path, display: str, problems: list[Problem]) -> str | None:
@@ -146,7 +143,7 @@ def load_package(folder: Path, display: str, context: bool, problems: list[Probl
         path_year = int(folder.name) if YEAR_DIR.fullmatch(folder.name) else None
     pkg = Package(folder, display, path_agency, path_year, context)
     if folder.parent.parent.name == "reports":
-        if not AGENCY_ID.fullmatch(folder.parent.name):
+        if not agency_id().fullmatch(folder.parent.name):
             problems.append(
                 problem(
                     "package-identity",

@@ -13,7 +13,7 @@ from frictionless import Package as FrictionlessPackage
 
 from nianbao.check.files import load_registry
 from nianbao.check.problems import Problem, problem
-from nianbao.core.definitions import read_definition
+from nianbao.core.definitions import agency_id, read_definition
 from nianbao.core.package import DataRoot, Package
 from nianbao.core.rules import consistency_rules
 from nianbao.core.templates import TEMPLATE_IDS, template_for_year
@@ -115,7 +115,7 @@ def _bad_metadata_value(f: dict[str, Any], value: Any) -> str | None:
         return "应为非空文字"
     if "enum" in f and value not in f["enum"]:
         return f"应为 {' 或 '.join(f['enum'])} 之一"
-    if "pattern" in f and not re.fullmatch(f["pattern"], value):
+    if kind == "agency-id" and not agency_id().fullmatch(value):
         return "格式不对（小写 ASCII 字母、数字、连字符）"
     if kind == "date":
         try:
