@@ -135,7 +135,7 @@ def _apply_acknowledgements(failures: list[Failure], packages: list[Package], re
             Problem(
                 rule=r.id,
                 severity=r.severity,
-                message=f"{r.title}：{f.equation.formula()} 不成立",
+                message=f"{r.title}：{f.equation.text} 不成立",
                 expected=f"{op}{_number(f.right)}",
                 found=_number(f.left),
                 package=pkg.key,

@@ -59,9 +59,6 @@ class Equation:
     def terms(self) -> tuple[Term, ...]:
         return self.lhs + self.rhs
 
-    def formula(self) -> str:
-        return self.text
-
 
 @cache
 def all_rules() -> tuple[Rule, ...]:
@@ -115,11 +112,11 @@ def _terms(text: str, tmpl: Template) -> list[Term]:
     return [Term(table_id, r, c, sign, prev) for r in rows for c in columns]
 
 
-def _side(items: list[str], env: dict[str, str]) -> str:
-    """Readable side of a formula: prev: becomes 上年, a named set becomes Σ(…)."""
+def _side(items: list[str], env: dict[str, str] | None) -> str:
+    """Readable side of a formula: prev: becomes 上年, a named set becomes Σ(…); unbound variables stay {c}."""
     out = ""
     for i, item in enumerate(items):
-        text = item.format(**env)
+        text = item.format(**env) if env is not None else item
         sign = " − " if text.startswith("-") else " + " if i else ""
         text = text.lstrip("-")
         prev = text.startswith("prev:")
@@ -148,7 +145,13 @@ def equations(r: Rule, tmpl: Template) -> list[Equation]:
         anchor = expand([spec["anchor"]])[0] if "anchor" in spec else lhs[0]
         if any(tmpl.table(t.table).row(t.row).optional for t in (*lhs, *rhs)):
             continue
-        op = spec.get("op", "=")
-        text = f"{_side(spec['lhs'], env)} {'≥' if op == '>=' else '='} {_side(spec['rhs'], env)}"
-        out.append(Equation(r.id, anchor, lhs, rhs, op, text))
+        out.append(Equation(r.id, anchor, lhs, rhs, spec.get("op", "="), formula_text(r, env)))
     return out
+
+
+def formula_text(r: Rule, env: dict[str, str] | None = None) -> str:
+    """The rule's formula in the one notation of messages and the /rules/ page (上年…, Σ(@set)); `env` binds
+    the `for_each` variables, or leaves them as {c} when None."""
+    spec = r.spec or {}
+    op = "≥" if spec.get("op") == ">=" else "="
+    return f"{_side(spec['lhs'], env)} {op} {_side(spec['rhs'], env)}"
