@@ -73,11 +73,11 @@ def import_report(
     if (out / "datapackage.json").exists() and not force:
         raise SourceError(f"{out} 已有数据包；确认要覆盖请加 --force")
     result = ImportResult(out, doc, tmpl, extraction, sections, meta)
-    _write(result, agency, year, data, retrieved or date.today().isoformat())
+    _write(result, agency, year, retrieved or date.today().isoformat())
     return result
 
 
-def _write(result: ImportResult, agency: str, year: int, data: bytes, retrieved: str) -> None:
+def _write(result: ImportResult, agency: str, year: int, retrieved: str) -> None:
     tmpl, ex = result.template, result.extraction
     staging = result.out.with_name(result.out.name + ".import-tmp")
     shutil.rmtree(staging, ignore_errors=True)
@@ -105,14 +105,11 @@ def _write(result: ImportResult, agency: str, year: int, data: bytes, retrieved:
         parts.append(f"## {heading}\n\n{text}".rstrip())
     (staging / "narrative.md").write_text("\n\n".join(parts) + "\n", encoding="utf-8")
     source_name = "source.html" if result.doc.kind == "HTML" else "source.txt"
-    source_text = (
-        data.decode("utf-8", "replace")
-        if result.doc.kind in {"HTML", "纯文本", "PDF 提取文本", "网页抓取文本"}
-        else "\n".join(line.text for line in result.doc.lines)
-    )
-    (staging / source_name).write_text(
-        source_text if source_text.endswith("\n") else source_text + "\n", encoding="utf-8"
-    )
+    # The copy is written from the text the tables were read from (one decoding: no mojibake, no BOM).
+    source_text = result.doc.text or "\n".join(line.text for line in result.doc.lines)
+    if not source_text.endswith("\n"):
+        source_text += "\n"
+    (staging / source_name).write_text(source_text, encoding="utf-8")
     resources = package_resources(tmpl, source_name)
     descriptor: dict[str, object] = {
         "name": f"{agency}-{year}",

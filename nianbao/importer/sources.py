@@ -11,7 +11,8 @@ from typing import ClassVar
 from xml.etree import ElementTree
 
 from nianbao.core.definitions import read_definition
-from nianbao.errors import SourceError
+from nianbao.core.textfiles import decode
+from nianbao.errors import FormatError, SourceError
 
 
 @dataclass
@@ -26,6 +27,7 @@ class Document:
     kind: str  # 纯文本 / PDF 提取文本 / 网页抓取文本 / HTML / Word（.docx）/ PDF
     lines: list[Line]
     meta: dict[str, str] = field(default_factory=dict)
+    text: str = ""  # the source as decoded once (the package's source.* copy is written from it)
 
 
 _CRAWLER_HEADER = re.compile(r"^(标题|发布时间|文号|发布机构|栏目|原文链接|本地目录)\s*[:：]\s*(.*)$")
@@ -42,25 +44,21 @@ def read(data: bytes) -> Document:
         return _pdf(data)
     if data.startswith(b"PK\x03\x04"):
         return _docx(data)
-    text = _decode(data)
+    try:
+        text, _ = decode(data)  # the project's one decoder: BOM, GBK/GB18030, line ends
+    except FormatError as exc:
+        raise SourceError(f"不是文本、HTML、Word（.docx）或 PDF 文件（{exc}）") from None
     if re.search(r"<(table|p|div|html|body|tr|td)\b", text[:200000], re.IGNORECASE):
-        return _html(text)
-    lines = text.splitlines()
-    if lines and _CRAWLER_HEADER.match(lines[0]) and any(_CRAWLER_BODY.match(x) for x in lines[:30]):
-        return _crawler(lines)
-    kind = "PDF 提取文本" if any(re.fullmatch(r"\s*[-—–]\s*\d+\s*[-—–]\s*", x) for x in lines) else "纯文本"
-    return Document(kind, [Line(x, f"第 {i} 行") for i, x in enumerate(lines, start=1)])
-
-
-def _decode(data: bytes) -> str:
-    if b"\x00" in data:
-        raise SourceError("文件含二进制内容，不是文本、HTML、Word（.docx）或 PDF 文件")
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise SourceError("无法识别文件的编码（既不是 UTF-8 也不是 GBK）")
+        doc = _html(text)
+    else:
+        lines = text.splitlines()
+        if lines and _CRAWLER_HEADER.match(lines[0]) and any(_CRAWLER_BODY.match(x) for x in lines[:30]):
+            doc = _crawler(lines)
+        else:
+            kind = "PDF 提取文本" if any(re.fullmatch(r"\s*[-—–]\s*\d+\s*[-—–]\s*", x) for x in lines) else "纯文本"
+            doc = Document(kind, [Line(x, f"第 {i} 行") for i, x in enumerate(lines, start=1)])
+    doc.text = text
+    return doc
 
 
 def _crawler(lines: list[str]) -> Document:
