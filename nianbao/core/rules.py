@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
+from decimal import Decimal
 from functools import cache
 from itertools import product
 from typing import Any
@@ -152,3 +154,20 @@ def equations(r: Rule, tmpl: Template) -> list[Equation]:
         text = f"{_side(spec['lhs'], env)} {'≥' if op == '>=' else '='} {_side(spec['rhs'], env)}"
         out.append(Equation(r.id, anchor, lhs, rhs, op, text))
     return out
+
+
+def evaluate(equation: Equation, lookup: Callable[[Term], Decimal | None]) -> bool | None:
+    """Whether one equation holds, in exact decimal arithmetic; None when a cell it needs is not stated.
+
+    `lookup` gives a term's value (the previous year's for a `prev` term) or None for a blank or unknown cell.
+    """
+    sides = []
+    for terms in (equation.lhs, equation.rhs):
+        total = Decimal(0)
+        for term in terms:
+            value = lookup(term)
+            if value is None:
+                return None
+            total += term.sign * value
+        sides.append(total)
+    return sides[0] == sides[1] if equation.op == "=" else sides[0] >= sides[1]

@@ -6,8 +6,6 @@ import io
 import re
 import zipfile
 from dataclasses import dataclass, field
-from html.parser import HTMLParser
-from typing import ClassVar
 from xml.etree import ElementTree
 
 from nianbao.core.definitions import read_definition
@@ -49,7 +47,9 @@ def read(data: bytes) -> Document:
     except FormatError as exc:
         raise SourceError(f"不是文本、HTML、Word（.docx）或 PDF 文件（{exc}）") from None
     if re.search(r"<(table|p|div|html|body|tr|td)\b", text[:200000], re.IGNORECASE):
-        doc = _html(text)
+        from nianbao.importer.html import read_html  # html.py builds on this module's Line and Document
+
+        doc = read_html(text)
     else:
         lines = text.splitlines()
         if lines and _CRAWLER_HEADER.match(lines[0]) and any(_CRAWLER_BODY.match(x) for x in lines[:30]):
@@ -57,7 +57,7 @@ def read(data: bytes) -> Document:
         else:
             kind = "PDF 提取文本" if any(re.fullmatch(r"\s*[-—–]\s*\d+\s*[-—–]\s*", x) for x in lines) else "纯文本"
             doc = Document(kind, [Line(x, f"第 {i} 行") for i, x in enumerate(lines, start=1)])
-    doc.text = text
+    doc.text = doc.text or text
     return doc
 
 
@@ -77,74 +77,6 @@ def _crawler(lines: list[str]) -> Document:
         meta["published"] = meta["published"][:10]
     body = [Line(x, f"第 {i} 行") for i, x in enumerate(lines[start:], start=start + 1)]
     return Document("网页抓取文本", body, meta)
-
-
-class _HTMLLines(HTMLParser):
-    """Block text as lines and table rows as cells; <br> inside a cell joins (本年新<br>制作数量)."""
-
-    BLOCKS: ClassVar[set[str]] = {"p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "section", "article", "br"}
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.lines: list[Line] = []
-        self.text: list[str] = []
-        self.row: list[str] | None = None
-        self.cell: list[str] | None = None
-        self.tables = 0
-        self.rows = 0
-        self.skip = 0
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in {"script", "style"}:
-            self.skip += 1
-        elif tag == "table":
-            self._flush()
-            self.tables += 1
-            self.rows = 0
-        elif tag == "tr":
-            self.row = []
-            self.rows += 1
-        elif tag in {"td", "th"}:
-            self.cell = []
-        elif tag in self.BLOCKS and self.cell is None:
-            self._flush()
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in {"script", "style"}:
-            self.skip = max(self.skip - 1, 0)
-        elif tag in {"td", "th"} and self.cell is not None and self.row is not None:
-            self.row.append("".join(self.cell).replace("\xa0", " ").strip())
-            self.cell = None
-        elif tag == "tr" and self.row is not None:
-            self.lines.append(Line("\t".join(self.row), f"表 {self.tables} 第 {self.rows} 行", self.row))
-            self.row = None
-        elif tag in self.BLOCKS and self.cell is None:
-            self._flush()
-
-    def handle_data(self, data: str) -> None:
-        if self.skip:
-            return
-        (self.cell if self.cell is not None else self.text).append(data)
-
-    def _flush(self) -> None:
-        text = "".join(self.text).replace("\xa0", " ").strip()
-        if text:
-            self.lines.append(Line(text, f"段落 {len(self.lines) + 1}"))
-        self.text = []
-
-
-def _html(text: str) -> Document:
-    parser = _HTMLLines()
-    parser.feed(text)
-    parser.close()
-    if parser.row is not None:  # a table cut off mid-row: keep what there is, the parser reports the rest
-        parser.lines.append(Line("\t".join(parser.row), f"表 {parser.tables} 第 {parser.rows} 行", parser.row))
-    parser._flush()
-    meta = {}
-    date = re.search(r"发布(日期|时间)[:：]\s*(\d{4}-\d{2}-\d{2})", text)
-    if date:
-        meta["published"] = date.group(2)
-    return Document("HTML", parser.lines, meta)
 
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
