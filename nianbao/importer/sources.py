@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from xml.etree import ElementTree
 
@@ -83,11 +84,14 @@ _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
 
 def _docx(data: bytes) -> Document:
+    limit = read_definition("import.yaml")["max_docx_xml_bytes"]
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as z:
-            xml = z.read("word/document.xml")
-    except (zipfile.BadZipFile, KeyError):
+        with zipfile.ZipFile(io.BytesIO(data)) as z, z.open("word/document.xml") as member:
+            xml = member.read(limit + 1)  # never more: the size in the zip's directory may lie
+    except (zipfile.BadZipFile, KeyError, EOFError, zlib.error, NotImplementedError, RuntimeError):
         raise SourceError("是 zip 文件，但不是 Word（.docx）文档") from None
+    if len(xml) > limit:
+        raise SourceError(f"Word 文档的正文解压后超过 {limit // 2**20} MB，不予读取（可能是压缩炸弹）")
     try:
         body = ElementTree.fromstring(xml).find(f"{_W}body")
     except ElementTree.ParseError as exc:
