@@ -50,7 +50,7 @@ def _parser() -> argparse.ArgumentParser:
         "import",
         help="把一份已发布的年报导入为数据包草稿",
         description="读取已发布的年报（网页文本、HTML、PDF 提取文本、抓取文本、.docx、.pdf，按内容识别），写出数据包草稿并打印导入报告。"
-        "退出状态：0 成功，1 无法导入（未写任何文件），2 用法错误，3 已写出但有拆分存疑的单元格（须人工核对）。",
+        "退出状态：0 成功，1 无法导入（未写任何文件），2 用法错误，3 已写出草稿，但有原文中未找到或无法确定的单元格（须对照原文核对）。",
     )
     i.add_argument("source", metavar="SOURCE", help="原文文件")
     i.add_argument("--agency", required=True, help="机构标识（ASCII，如 hongze）")
@@ -120,7 +120,14 @@ def _import(args: argparse.Namespace) -> int:
     out = Path(args.out) if args.out else Path("data") / "reports" / args.agency / str(args.year)
     try:
         result = import_report(
-            Path(args.source), args.agency, args.year, out, args.source_url, args.retrieved, args.force
+            Path(args.source),
+            args.agency,
+            args.year,
+            out,
+            args.source_url,
+            args.retrieved,
+            args.force,
+            data_dir=Path("data") if Path("data").is_dir() else None,
         )
     except SourceError as exc:
         print(f"错误：{args.source}：{exc}（未写出任何文件）", file=sys.stderr)
@@ -132,7 +139,7 @@ def _import(args: argparse.Namespace) -> int:
     report, _ = validate([str(out)])
     problems = [p.text() for p in report.sorted_problems() if p.rule not in {"agency-unknown", "import-unresolved"}]
     sys.stdout.write(format_report(result, args.agency, args.year, known, problems, verbose=args.verbose))
-    return AMBIGUOUS if result.ambiguous else OK
+    return AMBIGUOUS if result.unresolved else OK
 
 
 def _show(args: argparse.Namespace) -> int:

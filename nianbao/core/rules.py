@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
+from decimal import Decimal
 from functools import cache
 from itertools import product
 from typing import Any
@@ -155,3 +157,20 @@ def formula_text(r: Rule, env: dict[str, str] | None = None) -> str:
     spec = r.spec or {}
     op = "≥" if spec.get("op") == ">=" else "="
     return f"{_side(spec['lhs'], env)} {op} {_side(spec['rhs'], env)}"
+
+
+def evaluate(equation: Equation, lookup: Callable[[Term], Decimal | None]) -> bool | None:
+    """Whether one equation holds, in exact decimal arithmetic; None when a cell it needs is not stated.
+
+    `lookup` gives a term's value (the previous year's for a `prev` term) or None for a blank or unknown cell.
+    """
+    sides = []
+    for terms in (equation.lhs, equation.rhs):
+        total = Decimal(0)
+        for term in terms:
+            value = lookup(term)
+            if value is None:
+                return None
+            total += term.sign * value
+        sides.append(total)
+    return sides[0] == sides[1] if equation.op == "=" else sides[0] >= sides[1]

@@ -1,0 +1,184 @@
+"""Every template cell an import writes is printed, blank in the source, not found or uncertain (issue 9), and
+units printed inside cells become notes, never lost."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import pytest
+
+from nianbao.core.templates import template
+from nianbao.importer.sources import Line
+from nianbao.importer.tokens import tokens
+
+SAMPLES = Path(__file__).parent / "fixtures" / "samples"
+SHANGHAI = (SAMPLES / "shanghai-bangongting-2019.html").read_text(encoding="utf-8")
+CELL = '<td colspan="2" nowrap="nowrap" style="width:150px;"><p align="center">{}</p></td>'
+
+
+def _import(run, source: Path, out: Path, year: int = 2019, agency: str = "shanghai-bangongting"):
+    return run("import", str(source), "--agency", agency, "--year", str(year), "--out", str(out))
+
+
+def _csv(path: Path) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(path.read_text(encoding="utf-8"))))
+
+
+def _unresolved(out: Path) -> list[dict[str, object]]:
+    return json.loads((out / "datapackage.json").read_text(encoding="utf-8")).get("unresolved", [])
+
+
+@pytest.mark.parametrize(
+    ("printed", "value", "note"),
+    [
+        ("2笔", "2", "笔"),
+        ("3条", "3", "条"),
+        ("4个", "4", "个"),
+        ("5项", "5", "项"),
+        ("6件", "6", "件"),
+        ("984361元", "984361", "元"),
+        ("24252.311082万元", "24252.311082", "万元"),
+        ("22（其中修订16件）", "22", "（其中修订16件）"),
+        ("55（含自然失效29件）", "55", "（含自然失效29件）"),
+        ("7 笔", "7", "笔"),
+    ],
+)
+def test_unit_in_a_cell_is_value_and_note(printed: str, value: str, note: str) -> None:
+    as_text = [(t.kind, t.text, t.note) for t in tokens([Line(f"政府集中采购 {printed} 1", "第 1 行")])]
+    as_cell = [(t.kind, t.text, t.note) for t in tokens([Line("", "表 1 第 1 行", ["政府集中采购", printed, "1"])])]
+    assert as_text == [("text", "政府集中采购", ""), ("num", value, note), ("num", "1", "")]
+    assert as_cell[:3] == as_text
+
+
+def test_counter_and_unit_of_procurement_become_notes(run, tmp_path: Path) -> None:
+    """政府集中采购 2笔 984361元: both cells printed, both units in notes.csv (issue 9)."""
+    page = SHANGHAI.replace(CELL.format("6"), CELL.format("2笔")).replace("251000元", "984361元")
+    source = tmp_path / "report.html"
+    source.write_text(page, encoding="utf-8")
+    out = tmp_path / "d"
+    code, _, err = _import(run, source, out)
+    assert (code, err) == (0, "")
+    assert _csv(out / "s2_a20_9.csv")[1] == ["central_procurement", "政府集中采购", "2", "984361"]
+    assert _csv(out / "notes.csv") == [
+        ["table", "row", "column", "note"],
+        ["s2_a20_9", "central_procurement", "procurement_items", "笔"],
+        ["s2_a20_9", "central_procurement", "procurement_amount", "元"],
+    ]
+
+
+@pytest.mark.parametrize(
+    ("printed", "kinds"),
+    [
+        ("52¹", [("num", "52", "¹")]),
+        ("95²", [("num", "95", "²")]),
+        ("①", [("text", "①", "")]),
+        ("㉕", [("text", "㉕", "")]),
+        ("５２", [("num", "52", "")]),
+        ("－１５", [("num", "-15", "")]),
+        ("３．５", [("num", "3.5", "")]),
+    ],
+)
+def test_only_full_width_digits_minus_and_point_are_folded(printed: str, kinds: list[tuple[str, str, str]]) -> None:
+    """NFKC would read 52¹ as 521, 95² as 952 and ① as 1 (issue 10): a footnote mark is a note, ① is not a number."""
+    assert [(t.kind, t.text, t.note) for t in tokens([Line(f"规章　{printed}", "第 1 行")])][1:] == kinds
+    assert [(t.kind, t.text, t.note) for t in tokens([Line("", "表", ["规章", printed])])][1:2] == kinds
+
+
+def test_blank_placeholders_are_blank_and_an_absent_row_is_not_found(run, tmp_path: Path) -> None:
+    """In a real table, `/`, `—` and an empty cell are blank in the source; a row that is not there is not found."""
+    penalty = SHANGHAI.index('<tr><td nowrap="nowrap" style="width:219px;"><p>行政处罚</p>')
+    coercion = SHANGHAI.index('<tr><td nowrap="nowrap" style="width:219px;"><p>行政强制</p>')
+    page = SHANGHAI[:penalty] + SHANGHAI[coercion:]  # the 行政处罚 row removed
+    page = page.replace(CELL.format("6"), CELL.format("/")).replace("251000元", "&nbsp;")
+    source = tmp_path / "report.html"
+    source.write_text(page, encoding="utf-8")
+    out = tmp_path / "d"
+    code, report, _ = _import(run, source, out)
+    assert code == 3
+    assert _csv(out / "s2_a20_9.csv")[1] == ["central_procurement", "政府集中采购", "", ""]
+    assert _csv(out / "s2_a20_6.csv")[1] == ["admin_penalty", "行政处罚", "", "", ""]
+    assert ["s2_a20_9", "central_procurement", "procurement_items", "/"] in _csv(out / "notes.csv")
+    assert _unresolved(out) == [
+        {
+            "cells": [
+                "s2_a20_6.admin_penalty.prev_year_items",
+                "s2_a20_6.admin_penalty.change",
+                "s2_a20_6.admin_penalty.decisions",
+            ],
+            "status": "not-found",
+            "note": "原文中找不到行“行政处罚”",
+            "source": "表 s2_a20_6 所在处（表 1 第 9 行第 1 格至表 1 第 11 行第 1 格）",
+        }
+    ]
+    assert (
+        report.splitlines()[2]
+        == "单元格：共 198 个；取自原文 58 个，原文空白 137 个，原文中未找到 3 个，无法确定 0 个。"
+    )
+    assert (
+        "  - 未找到：s2_a20_6.admin_penalty.{prev_year_items,change,decisions}"
+        "（表 s2_a20_6 所在处（表 1 第 9 行第 1 格至表 1 第 11 行第 1 格））：原文中找不到行“行政处罚”"
+    ) in report.splitlines()
+
+
+def test_truncated_html_reports_the_missing_table(run, tmp_path: Path) -> None:
+    source = tmp_path / "cut.html"
+    source.write_text(SHANGHAI[: SHANGHAI.index("四、政府信息公开")], encoding="utf-8")
+    out = tmp_path / "out"
+    code, report, err = _import(run, source, out)
+    assert (code, err) == (3, "")
+    s4 = [f"s4.cases.{c}" for c in template("V2019").table("s4").column_ids]
+    assert _unresolved(out) == [
+        {
+            "cells": s4,
+            "status": "not-found",
+            "note": "原文中找不到表“四、政府信息公开行政复议、行政诉讼情况”（表头或所在章节标题）",
+            "source": "全文",
+        }
+    ]
+    assert _csv(out / "s4.csv")[1] == ["cases", "", *[""] * 15]
+    assert (
+        "  - 未找到：s4.cases.*（15 格）（全文）：原文中找不到表“四、政府信息公开行政复议、行政诉讼情况”（表头或所在章节标题）"
+        in report
+    )
+
+
+def test_report_without_recognisable_tables_claims_nothing_blank(run, tmp_path: Path) -> None:
+    """Headings and text but no table the importer can read (a badly converted PDF): every cell not found, exit 3."""
+    text = "\n".join(
+        [
+            "某某区人民政府2021年政府信息公开工作年度报告",
+            "一、总体情况",
+            "本年度，我区……",
+            "二、主动公开政府信息情况",
+            "（见附图）",
+            "三、收到和处理政府信息公开申请情况",
+            "（见附图）",
+            "四、政府信息公开行政复议、行政诉讼情况",
+            "（见附图）",
+            "五、存在的主要问题及改进情况",
+            "一是……",
+            "六、其他需要报告的事项",
+            "无。",
+        ]
+    )
+    source = tmp_path / "report.txt"
+    source.write_text(text, encoding="utf-8")
+    out = tmp_path / "d"
+    code, report, err = _import(run, source, out, year=2021, agency="mouqu")
+    assert (code, err) == (3, "")
+    tmpl = template("V2021")
+    every = [f"{t.id}.{r}.{c}" for t in tmpl.tables for r in t.required_row_ids for c in t.column_ids]
+    entries = _unresolved(out)
+    assert sorted(c for e in entries for c in e["cells"]) == sorted(every)  # type: ignore[union-attr]
+    assert {e["status"] for e in entries} == {"not-found"}
+    for table in tmpl.tables:
+        for row in _csv(out / f"{table.id}.csv")[1:]:
+            assert row[2:] == [""] * len(table.columns)
+    assert _csv(out / "notes.csv") == [["table", "row", "column", "note"]]
+    assert (
+        report.splitlines()[2]
+        == f"单元格：共 {len(every)} 个；取自原文 0 个，原文空白 0 个，原文中未找到 {len(every)} 个，无法确定 0 个。"
+    )
