@@ -101,23 +101,28 @@ def _line_of(data: bytes, offset: int) -> int:
 
 def _gbk_reading(data: bytes, first_bad: int) -> str:
     """The whole file read as GBK/GB18030, when that reading is certain; DecodeError otherwise."""
+    lines = data.split(b"\n")
+    bad_line = _line_of(data, first_bad)
     try:
-        text = data.decode("gb18030")
+        lines[bad_line - 1].decode("gb18030")
+        pasted = True
     except UnicodeDecodeError:
-        raise DecodeError(
-            f"不是 UTF-8 或 GBK 文本，无法解码（第 {first_bad + 1} 字节）", _line_of(data, first_bad)
-        ) from None
-    for number, line in enumerate(data.split(b"\n"), start=1):
+        pasted = False
+    for number, line in enumerate(lines, start=1):
         try:
             utf8 = line.decode("utf-8")
         except UnicodeDecodeError:
             continue
-        if any("\u4e00" <= c <= "\u9fff" for c in utf8):
+        if pasted and any("\u4e00" <= c <= "\u9fff" for c in utf8):
             raise DecodeError(
-                f"第 {_line_of(data, first_bad)} 行不是 UTF-8，而第 {number} 行是含中文的 UTF-8："
+                f"第 {bad_line} 行不是 UTF-8，而第 {number} 行是含中文的 UTF-8："
                 "文件混用了两种编码（常见于把 GBK 文本粘贴进 UTF-8 文件），不自动转换，请改正该行",
-                _line_of(data, first_bad),
+                bad_line,
             )
+    try:
+        text = data.decode("gb18030")
+    except UnicodeDecodeError:
+        raise DecodeError(f"不是 UTF-8 或 GBK 文本，无法解码（第 {first_bad + 1} 字节）", bad_line) from None
     rare = 0
     for number, line in enumerate(text.split("\n"), start=1):
         odd = _PLAUSIBLE.fullmatch(line) is None
