@@ -161,3 +161,58 @@ def test_workflow_command_in_a_note_is_not_a_command_in_fmt_diff(base_copy: Path
     status, out, _ = cli("fmt", "--check", ".", cwd=base_copy)
     assert status in (0, 1)
     assert not any(line.lstrip(" +-").startswith("::") for line in out.splitlines())
+
+
+# --- No network during validation ----------------------------------------------------------------------------------
+
+
+def test_remote_references_are_reported_and_never_fetched(base_copy: Path) -> None:
+    import json
+    import socket
+    import threading
+
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(8)
+    server.settimeout(0.2)
+    url = f"http://127.0.0.1:{server.getsockname()[1]}"
+    connections: list[bytes] = []
+    stop = threading.Event()
+
+    def accept() -> None:
+        while not stop.is_set():
+            try:
+                conn, _ = server.accept()
+            except OSError:
+                continue
+            conn.settimeout(1)
+            try:
+                connections.append(conn.recv(200))
+            except OSError:
+                connections.append(b"")
+            conn.close()
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    path = base_copy / PKG / "datapackage.json"
+    d = json.loads(path.read_text(encoding="utf-8"))
+    d["profile"] = f"{url}/profile.json"
+    d["$schema"] = f"{url}/schema.json"
+    d["resources"][0] |= {"schema": f"{url}/table-schema.json", "dialect": f"{url}/dialect.json"}
+    path.write_text(json.dumps(d, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    try:
+        status, out, _ = cli("validate", ".", cwd=base_copy)
+    finally:
+        stop.set()
+        thread.join(timeout=5)
+        server.close()
+    assert connections == []
+    assert status == 1
+    where = "reports/testtown/2019/datapackage.json"
+    tail = "引用了数据包以外的文件或网址：校验不访问网络，也不读取包外文件（期望：省略，或 data-package / tabular-data-package；实际："
+    assert [line for line in out.splitlines() if "[descriptor]" in line] == [
+        f"{where}:$schema: 错误 [descriptor] $schema {tail}{url}/schema.json）",
+        f"{where}:profile: 错误 [descriptor] profile {tail}{url}/profile.json）",
+        f"{where}:resources[0].dialect: 错误 [descriptor] resources[0].dialect {tail}{url}/dialect.json）",
+        f"{where}:resources[0].schema: 错误 [descriptor] resources[0].schema {tail}{url}/table-schema.json）",
+    ]
