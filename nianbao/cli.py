@@ -11,6 +11,7 @@ from nianbao.canonical import format_paths
 from nianbao.check import output as formats
 from nianbao.check import validate
 from nianbao.core.definitions import agency_id
+from nianbao.core.textfiles import printable
 from nianbao.errors import SourceError, UsageError
 from nianbao.importer.draft import AMBIGUOUS, import_report
 from nianbao.importer.summary import format_report
@@ -101,12 +102,12 @@ def _validate(args: argparse.Namespace) -> int:
 def _fmt(args: argparse.Namespace) -> int:
     changes, failures = format_paths(args.paths, write=not args.check)
     for file, reason in failures:
-        print(f"{file}: 错误 [file-encoding] 无法改写为规范格式：{reason}", file=sys.stderr)
+        print(printable(f"{file}: 错误 [file-encoding] 无法改写为规范格式：{reason}"), file=sys.stderr)
     for change in changes:
         if args.check:
             sys.stdout.write(change.diff())
         else:
-            print(f"已改写 {change.file}" + (f"（{change.note}）" if change.note else ""))
+            print(printable(f"已改写 {change.file}") + (f"（{change.note}）" if change.note else ""))
     if args.check and changes:
         print(f"{len(changes)} 个文件不是规范格式；运行 nianbao fmt 改写。", file=sys.stderr)
     elif not changes and not failures:

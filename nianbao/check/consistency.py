@@ -171,6 +171,8 @@ def _tally_structural(report: Report, checked: list[Package], cells: Cells) -> N
     by_rule = {
         "file-encoding": files,
         "file-missing": files,
+        "file-symlink": files,
+        "file-name": files,
         "json-syntax": len(checked),
         "descriptor": len(checked),
         "package-identity": len(checked),
