@@ -182,3 +182,56 @@ def test_report_without_recognisable_tables_claims_nothing_blank(run, tmp_path: 
         report.splitlines()[2]
         == f"单元格：共 {len(every)} 个；取自原文 0 个，原文空白 0 个，原文中未找到 {len(every)} 个，无法确定 0 个。"
     )
+
+
+def _neighbour(data: Path, year: int, row: str, prev_year_items: str, change: str) -> None:
+    """A copy of the reviewed 平潭 2019 package as another year, with one row of s2_a20_5 changed."""
+    import shutil
+
+    from conftest import DATA
+
+    folder = data / "reports" / "pingtan" / str(year)
+    shutil.copytree(DATA / "reports" / "pingtan" / "2019", folder)
+    descriptor = json.loads((folder / "datapackage.json").read_text(encoding="utf-8"))
+    descriptor.update(name=f"pingtan-{year}", year=year)
+    (folder / "datapackage.json").write_text(json.dumps(descriptor, ensure_ascii=False), encoding="utf-8")
+    lines = (folder / "s2_a20_5.csv").read_text(encoding="utf-8").splitlines()
+    lines = [
+        ",".join([*x.split(",")[:2], prev_year_items, change, "1"]) if x.startswith(row + ",") else x for x in lines
+    ]
+    (folder / "s2_a20_5.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def test_neighbouring_years_settle_a_split_through_r7(run, tmp_path: Path) -> None:
+    """R7 (上一年项目数量 = 上年的上一年项目数量 + 上年的本年增/减), read from rules.yaml, against 2018 and 2020 in
+    data/: 3960181 can only be 396 / 0 / 181 after a 2018 of 396 + 0; 100153 only 10 / 0 / 153 before a 2020 of 10."""
+    from conftest import chdir
+
+    _neighbour(tmp_path / "data", 2018, "admin_license", "396", "0")
+    _neighbour(tmp_path / "data", 2020, "other_external_services", "10", "5")
+    with chdir(tmp_path):
+        code, report, _ = run(
+            "import",
+            str(SAMPLES / "pingtan-2019.web.txt"),
+            "--agency",
+            "pingtan",
+            "--year",
+            "2019",
+            "--out",
+            "d",
+            "--verbose",
+        )
+    assert code == 3
+    assert _csv(tmp_path / "d" / "s2_a20_5.csv")[1:] == [
+        ["admin_license", "行政许可", "396", "0", "181"],
+        ["other_external_services", "其他对外管理服务事项", "10", "0", "153"],
+    ]
+    assert "  s2_a20_5.admin_license.prev_year_items = 396  取自 第 10 行（连写数字拆分，由 R7 确定）" in report
+    cells = {c for e in _unresolved(tmp_path / "d") for c in e["cells"]}  # type: ignore[union-attr]
+    assert cells == {  # no rule reaches these: still uncertain (the neighbours settled 行政处罚, 行政强制, 收费 too)
+        "s2_a20_1.normative_docs.new_made",
+        "s2_a20_1.normative_docs.new_published",
+        "s2_a20_1.normative_docs.total_published",
+        "s2_a20_9.central_procurement.procurement_items",
+        "s2_a20_9.central_procurement.procurement_amount",
+    }
