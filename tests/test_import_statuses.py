@@ -235,3 +235,24 @@ def test_neighbouring_years_settle_a_split_through_r7(run, tmp_path: Path) -> No
         "s2_a20_9.central_procurement.procurement_items",
         "s2_a20_9.central_procurement.procurement_amount",
     }
+
+
+def test_more_values_than_columns_is_uncertain_not_truncated(run, tmp_path: Path) -> None:
+    """A row printed with one value too many: the first n are not taken silently; each run of n is a reading."""
+    text = (SAMPLES / "huaian-2024.pdf.txt").read_text(encoding="utf-8")
+    printed = "二、上年结转政府信息公开申请数量 34 0 0 0 0 0 34"
+    assert printed in text
+    source = tmp_path / "r.txt"
+    source.write_text(text.replace(printed, printed + " 7"), encoding="utf-8")
+    out = tmp_path / "d"
+    code, _, _ = run("import", str(source), "--agency", "huaian", "--year", "2024", "--out", str(out))
+    assert code == 3
+    entry = _unresolved(out)[0]
+    assert entry == {
+        "cells": [f"s3.carried_over.{c}" for c in template("V2021").table("s3").column_ids],
+        "status": "uncertain",
+        "note": "原文此行有 8 个值“34 0 0 0 0 0 34 7”（应有 7 个），无法确定哪些属于本行：须对照原文确定",
+        "candidates": [["34", "0", "0", "0", "0", "0", "34"], ["0", "0", "0", "0", "0", "34", "7"]],
+        "source": "第 93 行",
+    }
+    assert _csv(out / "s3.csv")[2] == ["carried_over", "二、上年结转政府信息公开申请数量", *[""] * 7]

@@ -207,11 +207,18 @@ def _printed_label(unit: Unit, label: str) -> str:
 def _assign(table: Table, row_id: str, unit: Unit, n: int, result: Extraction) -> None:
     values = unit.values
     columns = table.columns
-    if len(values) >= n:
-        if len(values) > n:
-            result.notes.append(f"表 {table.id} 行 {row_id}：原文有 {len(values)} 个数，只取前 {n} 个（{unit.where}）")
-        for column, token in zip(columns, values[:n], strict=False):
+    if len(values) == n:
+        for column, token in zip(columns, values, strict=True):
             result.cells[(table.id, row_id, column.id)] = _cell(token)
+        return
+    if len(values) > n:  # which n of them are this row's cannot be told: each run of n is a reading
+        shown = [v.text or v.note or "（空）" for v in values]
+        readings = list(dict.fromkeys(tuple(shown[i : i + n]) for i in range(len(values) - n + 1)))
+        keys = [(table.id, row_id, c.id) for c in columns]
+        for key in keys:
+            result.cells[key] = Cell("", where=values[0].where, status=UNCERTAIN)
+        note = f"原文此行有 {len(values)} 个值“{' '.join(shown)}”（应有 {n} 个），无法确定哪些属于本行：须对照原文确定"
+        result.unresolved.append(Unresolved(keys, UNCERTAIN, note, values[0].where, readings))
         return
     # Fewer values than columns. Where a blank went cannot be told, so only digits that ran together are split.
     printed = " ".join(v.text or v.note for v in values)
