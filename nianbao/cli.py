@@ -11,8 +11,8 @@ from pathlib import Path
 from nianbao.canonical import format_paths
 from nianbao.check import output as formats
 from nianbao.check import validate
-from nianbao.errors import SourceError, UsageError
-from nianbao.importer.draft import AMBIGUOUS, import_report
+from nianbao.errors import REVIEW, SourceError, UsageError
+from nianbao.importer.draft import import_report
 from nianbao.importer.summary import format_report
 from nianbao.show import load_one, overview, tidy_csv
 
@@ -139,7 +139,7 @@ def _import(args: argparse.Namespace) -> int:
     report, _ = validate([str(out)])
     problems = [p.text() for p in report.sorted_problems() if p.rule not in {"agency-unknown", "import-unresolved"}]
     sys.stdout.write(format_report(result, args.agency, args.year, known, problems, verbose=args.verbose))
-    return AMBIGUOUS if result.unresolved else OK
+    return REVIEW if result.unresolved else OK  # cells not found or uncertain: review before merging
 
 
 def _show(args: argparse.Namespace) -> int:

@@ -14,14 +14,12 @@ from nianbao.core.definitions import read_definition
 from nianbao.core.schemas import package_resources
 from nianbao.core.templates import TEMPLATE_IDS, Template, template, template_for_year
 from nianbao.core.textfiles import dump_json, write_csv
-from nianbao.errors import REVIEW, SourceError
+from nianbao.errors import SourceError
 from nianbao.importer.evidence import neighbours
 from nianbao.importer.extract import PRINTED, Extraction, Unresolved, detect_template, extract
 from nianbao.importer.narrative import find_sections, narrative, title_of
 from nianbao.importer.sources import Document, read
 from nianbao.importer.tokens import clean_lines
-
-AMBIGUOUS = REVIEW  # exit status of an import with cells not found or uncertain: review before merging
 
 
 @dataclass

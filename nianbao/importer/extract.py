@@ -50,7 +50,6 @@ class Extraction:
     cells: dict[tuple[str, str, str], Cell]
     labels: dict[tuple[str, str], str]  # (table, row) → label as printed
     fuzzy: list[str]  # matches that were not exact, for the import report
-    notes: list[str]  # anything else the maintainer should read
     optional_rows: set[tuple[str, str]]  # optional rows (（六）其他处理 printed as one row) found in the source
     unresolved: list[Unresolved] = field(default_factory=list)
     pending: list[Pending] = field(default_factory=list)
@@ -91,7 +90,7 @@ def extract(doc: Document, tmpl: Template, year: int | None = None, years: dict[
     lines = clean_lines(doc)
     all_units = units(tokens(lines))
     anchors = _anchors(all_units, tmpl)
-    result = Extraction({}, {}, [], [], set())
+    result = Extraction({}, {}, [], set())
     found = [t for t in tmpl.tables if t.id in anchors]
     for table in tmpl.tables:
         if table.id not in anchors:
