@@ -256,3 +256,32 @@ def test_more_values_than_columns_is_uncertain_not_truncated(run, tmp_path: Path
         "source": "第 93 行",
     }
     assert _csv(out / "s3.csv")[2] == ["carried_over", "二、上年结转政府信息公开申请数量", *[""] * 7]
+
+
+def test_a_single_split_that_a_blank_cell_could_also_explain_is_uncertain(run, tmp_path: Path) -> None:
+    """`行政许可125` splits into three numbers only as 1 / 2 / 5, but 12 / (blank) / 5 leaves the same digits and no
+    rule reaches the row: uncertain, not published. `规章000` cannot hide a blank: printed."""
+    text = (SAMPLES / "pingtan-2019.web.txt").read_text(encoding="utf-8")
+    assert "行政许可3960181" in text and "规章000" in text
+    source = tmp_path / "dump.txt"
+    source.write_text(text.replace("行政许可3960181", "行政许可125"), encoding="utf-8")
+    out = tmp_path / "d"
+    code, report, _ = run(
+        "import", str(source), "--agency", "pingtan", "--year", "2019", "--out", str(out), "--verbose"
+    )
+    assert code == 3
+    entry = next(e for e in _unresolved(out) if e["cells"][0].startswith("s2_a20_5.admin_license"))  # type: ignore[union-attr]
+    assert entry == {
+        "cells": [
+            "s2_a20_5.admin_license.prev_year_items",
+            "s2_a20_5.admin_license.change",
+            "s2_a20_5.admin_license.decisions",
+        ],
+        "status": "uncertain",
+        "note": "连写的数字“125”只有一种拆法，但原文若有空白格，也可能是更少的数，且没有勾稽关系可以印证：须对照原文确定",
+        "candidates": [["1", "2", "5"]],
+        "source": "第 10 行",
+    }
+    assert _csv(out / "s2_a20_1.csv")[1] == ["regulations", "规章", "0", "0", "0"]
+    assert "  s3.new_received.total = 23  取自 第 10 行（连写数字拆分，由 R1、R2 确定）" in report
+    assert "  s4.cases.review_total = 0  取自 第 10 行（连写数字拆分，经 R4 印证）" in report

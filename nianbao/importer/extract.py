@@ -11,7 +11,7 @@ from nianbao.core.labels import normalise
 from nianbao.core.templates import Table, Template
 from nianbao.importer.evidence import Pending, Year, resolve
 from nianbao.importer.sources import Document
-from nianbao.importer.splits import splits
+from nianbao.importer.splits import shorter, splits
 from nianbao.importer.tokens import Token, Unit, clean_lines, tokens, units
 
 # The four statuses of a template cell (BRIEF, issue 9): the last two are recorded in `unresolved`, never published.
@@ -226,21 +226,30 @@ def _assign(table: Table, row_id: str, unit: Unit, n: int, result: Extraction) -
         result.not_found(table, [row_id], note, values[0].where if values else unit.where)
         return
     limit = read_definition("import.yaml")["max_splits"]
-    found = splits([v.text for v in values], [c.type for c in columns], limit)
+    found = splits([v.text for v in values], [c.type for c in columns], limit)  # each reading: every cell a number
     if not found.readings:
         result.not_found(table, [row_id], f"连写的数字“{printed}”无法拆成 {n} 个数", values[0].where)
         return
-    pending = Pending(table.id, row_id, list(table.column_ids), values[0].where, printed, found)
+    kinds = [c.type for c in columns]
+    pending = Pending(
+        table.id, row_id, list(table.column_ids), values[0].where, printed, found, kinds, [v.text for v in values]
+    )
     pending.note = values[-1].note  # a unit printed after the run belongs to the last cell (75394432.52元)
     result.pending.append(pending)
 
 
 def _settle(p: Pending, result: Extraction) -> None:
-    """A split row: the cells every remaining reading agrees on are printed; the others are uncertain."""
+    """A split row: the cells every remaining reading agrees on are printed; the others are uncertain. One reading
+    left is printed only when no blank cell could explain the digits too, or an error rule confirms it."""
     readings = p.splits.readings
     keys = p.keys()
+    unconfirmed = len(readings) == 1 and not (p.confirmed_by or p.decided_by) and shorter(p.texts, p.kinds)
     decided = f"，由 {'、'.join(sorted(p.decided_by))} 确定" if p.decided_by else ""
-    doubtful = [k for k, _ in enumerate(keys) if not p.splits.complete or len({r[k] for r in readings}) > 1]
+    if p.confirmed_by and not p.decided_by:
+        decided = f"，经 {'、'.join(sorted(p.confirmed_by))} 印证"
+    doubtful = [
+        k for k, _ in enumerate(keys) if unconfirmed or not p.splits.complete or len({r[k] for r in readings}) > 1
+    ]
     for k, key in enumerate(keys):
         note = p.note if k == len(keys) - 1 else ""
         if k in doubtful:
@@ -250,7 +259,9 @@ def _settle(p: Pending, result: Extraction) -> None:
     if not doubtful:
         return
     limit = read_definition("import.yaml")["max_candidates"]
-    if p.splits.complete:
+    if unconfirmed:
+        count = "只有一种拆法，但原文若有空白格，也可能是更少的数，且没有勾稽关系可以印证"
+    elif p.splits.complete:
         count = f"有 {len(readings)} 种拆法符合模板的勾稽关系"
     else:
         count = f"拆法超过 {len(readings)} 种，未全部列出"
