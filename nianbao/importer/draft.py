@@ -182,8 +182,11 @@ def _write(result: ImportResult, agency: str, year: int, retrieved: str) -> None
     """Write into a staging folder this command creates beside `out`, then swap it in. Only the staging
     folder and, with --force, the replaced package's own files (checked by _check_out) are ever removed."""
     target = result.out.resolve()
-    target.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.import-", dir=target.parent))
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.import-", dir=target.parent))
+    except OSError as exc:
+        raise SourceError(f"无法创建输出目录 {result.out}：{exc.strerror}") from None
     umask = os.umask(0)
     os.umask(umask)
     try:
@@ -198,9 +201,11 @@ def _write(result: ImportResult, agency: str, year: int, retrieved: str) -> None
             old.rmdir()
         else:
             os.replace(staging, target)  # onto nothing, or onto an empty folder
-    except BaseException:
+    except BaseException as exc:
         if staging.exists():
             for path in staging.iterdir():
                 path.unlink()
             staging.rmdir()
+        if isinstance(exc, OSError):
+            raise SourceError(f"写出草稿 {result.out} 失败：{exc.strerror or exc}") from None
         raise
