@@ -151,7 +151,7 @@ def test_pingtan_2019_dump_unresolved_entry(run, tmp_path: Path) -> None:
     assert entries[5] == {
         "cells": ["s2_a20_8.admin_fees.prev_year_items", "s2_a20_8.admin_fees.change"],
         "status": "uncertain",
-        "note": "连写的数字“350”有 2 种拆法符合模板的勾稽关系：须对照原文确定",
+        "note": "连写的数字“350”有 2 种拆法，模板的勾稽关系不能确定其一：须对照原文确定",
         "candidates": [["3", "50"], ["35", "0"]],
         "source": "第 10 行",
     }

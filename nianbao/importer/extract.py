@@ -212,7 +212,8 @@ def _assign(table: Table, row_id: str, unit: Unit, n: int, result: Extraction) -
         return
     if len(values) > n:  # which n of them are this row's cannot be told: each run of n is a reading
         shown = [v.text or v.note or "（空）" for v in values]
-        readings = list(dict.fromkeys(tuple(shown[i : i + n]) for i in range(len(values) - n + 1)))
+        read = [_canonical(v.text) if v.kind == "num" else "" for v in values]
+        readings = list(dict.fromkeys(tuple(read[i : i + n]) for i in range(len(values) - n + 1)))
         keys = [(table.id, row_id, c.id) for c in columns]
         for key in keys:
             result.cells[key] = Cell("", where=values[0].where, status=UNCERTAIN)
@@ -262,7 +263,7 @@ def _settle(p: Pending, result: Extraction) -> None:
     if unconfirmed:
         count = "只有一种拆法，但原文若有空白格，也可能是更少的数，且没有勾稽关系可以印证"
     elif p.splits.complete:
-        count = f"有 {len(readings)} 种拆法符合模板的勾稽关系"
+        count = f"有 {len(readings)} 种拆法，模板的勾稽关系不能确定其一"
     else:
         count = f"拆法超过 {len(readings)} 种，未全部列出"
     listed = f"，下列前 {limit} 种" if len(readings) > limit else ""
