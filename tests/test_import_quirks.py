@@ -354,3 +354,11 @@ def test_html_table_grid_keeps_values_under_their_header() -> None:
 def test_hostile_colspan_is_bounded() -> None:
     page = '<table><tr><td colspan="999999999">规章</td><td rowspan="99999999">1</td></tr></table>'
     assert [line.cells for line in read(page.encode()).lines] == [["规章", "1"]]
+
+
+def test_hostile_spans_and_nesting_are_bounded() -> None:
+    """Thousands of 200 × 200 spans, or 50,000 nested elements: read in bounded memory, every cell kept."""
+    page = "<table><tr>" + '<td rowspan="200" colspan="200">1</td>' * 5000 + "</tr></table>"
+    assert read(page.encode()).lines[0].cells == ["1"] * 5000
+    nested = "<div>" * 50000 + "规章" + "</div>" * 50000
+    assert [line.text for line in read(nested.encode()).lines] == ["规章"]

@@ -50,10 +50,12 @@ class _Table:
         self.cell: list[str] | None = None
         self.spans = (1, 1)
         self.taken: set[tuple[int, int]] = set()
+        self.col = 0  # where the next cell of the row may start (cells are placed left to right)
 
     def start_row(self) -> None:
         self.end_row()
         self.rows.append([])
+        self.col = 0
 
     def end_row(self) -> None:
         self.end_cell()
@@ -68,13 +70,16 @@ class _Table:
         if self.cell is None:
             return
         r = len(self.rows) - 1
-        c = 0
+        c = self.col
         while (r, c) in self.taken:  # the places of cells spanning down from the rows above
             c += 1
         rowspan, colspan = self.spans
+        if len(self.taken) + rowspan * colspan > 200_000:  # a hostile table of huge spans: bounded memory
+            rowspan = colspan = 1
         text = re.sub(r"\s+", " ", "".join(self.cell).replace("\xa0", " ")).strip()
         self.rows[r].append(_Cell(text, r, c, rowspan, colspan))
         self.taken |= {(r + dr, c + dc) for dr in range(rowspan) for dc in range(colspan)}
+        self.col = c + colspan
         self.cell = None
 
     def lines(self) -> list[Line]:
@@ -127,6 +132,7 @@ class _Reader(HTMLParser):
         self.skip = 0
         self.meta: dict[str, str] = {}
         self.stack: list[_Element] = []
+        self.open: dict[str, int] = {}  # how many of each tag are on the stack (a lookup, not a scan, per end tag)
         self.elements: list[_Element] = []
 
     def _offset(self) -> int:
@@ -156,6 +162,7 @@ class _Reader(HTMLParser):
         if tag not in _VOID:
             element = _Element(tag, self._offset(), len(self.lines))
             self.stack.append(element)
+            self.open[tag] = self.open.get(tag, 0) + 1
             self.elements.append(element)
 
     def handle_endtag(self, tag: str) -> None:
@@ -169,10 +176,11 @@ class _Reader(HTMLParser):
             self.lines.extend(self.open_tables.pop().lines())
         elif tag in self.BLOCKS and not self._in_cell():
             self._flush()
-        if any(e.tag == tag for e in self.stack):
+        if self.open.get(tag):
             end = self.page.find(">", self._offset()) + 1
             while self.stack:
                 element = self.stack.pop()
+                self.open[element.tag] -= 1
                 element.end, element.last_line = end, len(self.lines)
                 if element.tag == tag:
                     break
