@@ -69,6 +69,7 @@ def test_sample_imports_to_reviewed_package(
         assert draft.get(key) == final.get(key), key
     assert ("unresolved" in draft) == (status == 3) and "unresolved" not in final
     assert "下一步：对照原文逐格核对草稿" in report
+    assert run("fmt", "--check", str(out))[:2] == (0, "所有数据文件均为规范格式。\n")  # drafts are canonical
 
 
 def test_pingtan_originals_settle_the_cells_the_dumps_ran_together() -> None:
@@ -128,6 +129,7 @@ def test_crawler_dump_leaves_run_together_cells_uncertain(run, tmp_path: Path, d
         k: v for k, v in final.items() if k not in doubtful
     }
     assert all(draft[k] == "" for k in doubtful)
+    assert run("fmt", "--check", str(out))[0] == 0
     for entry in unresolved:
         assert entry["status"] == "uncertain" and entry["source"] == "第 10 行"
         truth = [final[tuple(c.split("."))] for c in entry["cells"]]
