@@ -94,13 +94,20 @@ def _own_files(folder: Path) -> set[str]:
     try:
         listed = json.loads((folder / "datapackage.json").read_text(encoding="utf-8")).get("resources") or []
         names |= {r["path"] for r in listed if isinstance(r, dict) and isinstance(r.get("path"), str)}
-    except (OSError, ValueError, AttributeError):
-        pass
+    except (OSError, ValueError, AttributeError, RecursionError):
+        pass  # an unreadable descriptor lists nothing more
     return {n for n in names if "/" not in n and "\\" not in n and not n.startswith(".")}
 
 
 def _check_out(out: Path, force: bool) -> None:
     """Refuse an output folder the import could damage; nothing is read or written before this passes."""
+    try:
+        _check_target(out, force)
+    except (OSError, RuntimeError) as exc:  # unreadable folder, a symlink loop
+        raise SourceError(f"无法检查输出目录 {out}：{getattr(exc, 'strerror', None) or exc}") from None
+
+
+def _check_target(out: Path, force: bool) -> None:
     if out.is_symlink():
         raise SourceError(f"输出目录 {out} 是符号链接；不写入")
     target, cwd = out.resolve(), Path.cwd().resolve()
