@@ -285,3 +285,27 @@ def test_a_single_split_that_a_blank_cell_could_also_explain_is_uncertain(run, t
     assert _csv(out / "s2_a20_1.csv")[1] == ["regulations", "规章", "0", "0", "0"]
     assert "  s3.new_received.total = 23  取自 第 10 行（连写数字拆分，由 R1、R2 确定）" in report
     assert "  s4.cases.review_total = 0  取自 第 10 行（连写数字拆分，经 R4 印证）" in report
+
+
+def test_too_few_values_for_a_row_is_uncertain_with_every_placement(run, tmp_path: Path) -> None:
+    """Pasted text drops blank cells: 行政处罚 printed with two numbers in a three-column row is 5, 3 and a blank
+    somewhere; each placement is a candidate, none is published."""
+    lines = (SAMPLES / "beiyangjizhen-2019.txt").read_text(encoding="utf-8").splitlines()
+    at = lines.index("\t行政处罚")
+    assert [x.strip() for x in lines[at + 1 : at + 4]] == ["0", "0", "0"]
+    lines[at + 1 : at + 4] = ["\t5", "\t3"]
+    source = tmp_path / "r.txt"
+    source.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    out = tmp_path / "d"
+    code, _, _ = run("import", str(source), "--agency", "beiyangjizhen", "--year", "2019", "--out", str(out))
+    assert code == 3
+    assert _unresolved(out) == [
+        {
+            "cells": [f"s2_a20_6.admin_penalty.{c}" for c in ("prev_year_items", "change", "decisions")],
+            "status": "uncertain",
+            "note": "原文此行只有 2 个数“5 3”（应有 3 个），其余应是空白格，但不知是哪几格（3 种可能）：须对照原文确定",
+            "candidates": [["5", "3", ""], ["5", "", "3"], ["", "5", "3"]],
+            "source": f"第 {at + 2} 行",
+        }
+    ]
+    assert _csv(out / "s2_a20_6.csv")[1] == ["admin_penalty", "行政处罚", "", "", ""]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+import math
 import re
 from dataclasses import dataclass, field
 
@@ -228,8 +230,24 @@ def _assign(table: Table, row_id: str, unit: Unit, n: int, result: Extraction) -
         return
     limit = read_definition("import.yaml")["max_splits"]
     found = splits([v.text for v in values], [c.type for c in columns], limit)  # each reading: every cell a number
-    if not found.readings:
-        result.not_found(table, [row_id], f"连写的数字“{printed}”无法拆成 {n} 个数", values[0].where)
+    if not found.readings:  # too few digits for every cell: the others were blank, but which cannot be told
+        limit = read_definition("import.yaml")["max_candidates"]
+        keys = [(table.id, row_id, c.id) for c in columns]
+        readings = []
+        for places in itertools.islice(itertools.combinations(range(n), len(values)), limit):
+            reading = [""] * n
+            for place, token in zip(places, values, strict=True):
+                reading[place] = _canonical(token.text)
+            readings.append(tuple(reading))
+        for key in keys:
+            result.cells[key] = Cell("", where=values[0].where, status=UNCERTAIN)
+        total = math.comb(n, len(values))
+        listed = f"，下列前 {limit} 种" if total > limit else ""
+        note = (
+            f"原文此行只有 {len(values)} 个数“{printed}”（应有 {n} 个），其余应是空白格，但不知是哪几格"
+            f"（{total} 种可能{listed}）：须对照原文确定"
+        )
+        result.unresolved.append(Unresolved(keys, UNCERTAIN, note, values[0].where, readings))
         return
     kinds = [c.type for c in columns]
     pending = Pending(
