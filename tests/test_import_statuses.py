@@ -303,7 +303,7 @@ def test_too_few_values_for_a_row_is_uncertain_with_every_placement(run, tmp_pat
         {
             "cells": [f"s2_a20_6.admin_penalty.{c}" for c in ("prev_year_items", "change", "decisions")],
             "status": "uncertain",
-            "note": "原文此行只有 2 个数“5 3”（应有 3 个），其余应是空白格，但不知是哪几格（3 种可能）：须对照原文确定",
+            "note": "原文此行只有 2 个值“5 3”（应有 3 个），其余应是空白格，但不知是哪几格（3 种可能）：须对照原文确定",
             "candidates": [["5", "3", ""], ["5", "", "3"], ["", "5", "3"]],
             "source": f"第 {at + 2} 行",
         }

@@ -224,30 +224,13 @@ def _assign(table: Table, row_id: str, unit: Unit, n: int, result: Extraction) -
         return
     # Fewer values than columns. Where a blank went cannot be told, so only digits that ran together are split.
     printed = " ".join(v.text or v.note for v in values)
-    if any(v.kind != "num" for v in values):
-        note = f"原文此行只有 {len(values)} 个值“{printed}”（应有 {n} 个），无法确定各属哪一列"
-        result.not_found(table, [row_id], note, values[0].where if values else unit.where)
+    if any(v.kind != "num" for v in values):  # a blank mark among them: nothing ran together
+        _placements(table, row_id, values, result)
         return
     limit = read_definition("import.yaml")["max_splits"]
     found = splits([v.text for v in values], [c.type for c in columns], limit)  # each reading: every cell a number
     if not found.readings:  # too few digits for every cell: the others were blank, but which cannot be told
-        limit = read_definition("import.yaml")["max_candidates"]
-        keys = [(table.id, row_id, c.id) for c in columns]
-        readings = []
-        for places in itertools.islice(itertools.combinations(range(n), len(values)), limit):
-            reading = [""] * n
-            for place, token in zip(places, values, strict=True):
-                reading[place] = _canonical(token.text)
-            readings.append(tuple(reading))
-        for key in keys:
-            result.cells[key] = Cell("", where=values[0].where, status=UNCERTAIN)
-        total = math.comb(n, len(values))
-        listed = f"，下列前 {limit} 种" if total > limit else ""
-        note = (
-            f"原文此行只有 {len(values)} 个数“{printed}”（应有 {n} 个），其余应是空白格，但不知是哪几格"
-            f"（{total} 种可能{listed}）：须对照原文确定"
-        )
-        result.unresolved.append(Unresolved(keys, UNCERTAIN, note, values[0].where, readings))
+        _placements(table, row_id, values, result)
         return
     kinds = [c.type for c in columns]
     pending = Pending(
@@ -255,6 +238,29 @@ def _assign(table: Table, row_id: str, unit: Unit, n: int, result: Extraction) -
     )
     pending.note = values[-1].note  # a unit printed after the run belongs to the last cell (75394432.52元)
     result.pending.append(pending)
+
+
+def _placements(table: Table, row_id: str, values: list[Token], result: Extraction) -> None:
+    """A row with fewer values than cells (text drops blank cells): each placement of them is a reading."""
+    n = len(table.columns)
+    limit = read_definition("import.yaml")["max_candidates"]
+    keys = [(table.id, row_id, c.id) for c in table.columns]
+    readings = []
+    for places in itertools.islice(itertools.combinations(range(n), len(values)), limit):
+        reading = [""] * n
+        for place, token in zip(places, values, strict=True):
+            reading[place] = _canonical(token.text) if token.kind == "num" else ""
+        readings.append(tuple(reading))
+    for key in keys:
+        result.cells[key] = Cell("", where=values[0].where, status=UNCERTAIN)
+    total = math.comb(n, len(values))
+    listed = f"，下列前 {limit} 种" if total > limit else ""
+    printed = " ".join(v.text or v.note or "（空）" for v in values)
+    note = (
+        f"原文此行只有 {len(values)} 个值“{printed}”（应有 {n} 个），其余应是空白格，但不知是哪几格"
+        f"（{total} 种可能{listed}）：须对照原文确定"
+    )
+    result.unresolved.append(Unresolved(keys, UNCERTAIN, note, values[0].where, readings))
 
 
 def _settle(p: Pending, result: Extraction) -> None:
