@@ -12,8 +12,8 @@ from nianbao.check import output as formats
 from nianbao.check import validate
 from nianbao.core.definitions import agency_id
 from nianbao.core.textfiles import printable
-from nianbao.errors import SourceError, UsageError
-from nianbao.importer.draft import AMBIGUOUS, import_report
+from nianbao.errors import REVIEW, SourceError, UsageError
+from nianbao.importer.draft import import_report
 from nianbao.importer.summary import format_report
 from nianbao.show import load_one, overview, tidy_csv
 
@@ -140,7 +140,7 @@ def _import(args: argparse.Namespace) -> int:
     report, _ = validate([str(out)])
     problems = [p.text() for p in report.sorted_problems() if p.rule not in {"agency-unknown", "import-unresolved"}]
     sys.stdout.write(format_report(result, args.agency, args.year, known, problems, verbose=args.verbose))
-    return AMBIGUOUS if result.unresolved else OK
+    return REVIEW if result.unresolved else OK  # cells not found or uncertain: review before merging
 
 
 def _show(args: argparse.Namespace) -> int:

@@ -109,9 +109,21 @@ def test_failed_write_removes_only_its_own_staging(run, tmp_path: Path, monkeypa
 
     monkeypatch.setattr(draft, "canonical_notes", fail)
     (tmp_path / "other").mkdir()
-    with pytest.raises(OSError):
-        _import(run, str(tmp_path / "d"))
+    code, _, err = _import(run, str(tmp_path / "d"))
+    assert (code, err) == (
+        1,
+        f"错误：{BEIYANG}：写出草稿 {tmp_path / 'd'} 失败：No space left on device（未写出任何文件）\n",
+    )
     assert sorted(os.listdir(tmp_path)) == ["other"]
+
+
+def test_out_under_a_file_is_a_message(run, tmp_path: Path) -> None:
+    (tmp_path / "file").write_text("mine\n", encoding="utf-8")
+    code, _, err = _import(run, str(tmp_path / "file" / "d"))
+    assert (code, err) == (
+        1,
+        f"错误：{BEIYANG}：无法创建输出目录 {tmp_path / 'file' / 'd'}：File exists（未写出任何文件）\n",
+    )
 
 
 def test_thirty_digit_run_is_bounded_and_uncertain(run, tmp_path: Path) -> None:

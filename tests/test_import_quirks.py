@@ -328,3 +328,37 @@ def test_pdf_without_text(run, tmp_path: Path) -> None:
         1,
         f"错误：{source}：PDF 中没有可提取的文字（可能是扫描件，需要先做文字识别）（未写出任何文件）\n",
     )
+
+
+def test_html_table_grid_keeps_values_under_their_header() -> None:
+    """rowspan/colspan placed on a grid: a placeholder cell under a split header cell does not shift the values
+    (平潭 2021's 11-column grid), and a group label split into two cells of 10 rows stays a label (平潭 2019)."""
+    page = (
+        "<table>"
+        '<tr><td colspan="3" rowspan="2">（本列数据的勾稽关系）</td><td colspan="2">自然人</td><td>商业企业</td>'
+        "<td>总计</td></tr>"
+        '<tr><td></td><td colspan="2">placeholder-row</td><td></td></tr>'
+        '<tr><td colspan="3">一、本年新收政府信息公开申请数量</td><td>64</td><td></td><td>6</td><td>70</td></tr>'
+        '<tr><td rowspan="2">三、本年度办理结果</td><td colspan="2">（一）予以公开</td><td>27</td><td>&nbsp;</td>'
+        "<td>/</td><td>27</td></tr>"
+        '<tr><td colspan="2">（二）部分公开</td><td colspan="2">5</td><td>0</td><td>5</td></tr>'
+        "</table>"
+    )
+    assert [line.cells for line in read(page.encode()).lines][2:] == [
+        ["一、本年新收政府信息公开申请数量", "64", "6", "70"],
+        ["三、本年度办理结果", "（一）予以公开", "27", "/", "27"],
+        ["（二）部分公开", "5", "0", "5"],
+    ]
+
+
+def test_hostile_colspan_is_bounded() -> None:
+    page = '<table><tr><td colspan="999999999">规章</td><td rowspan="99999999">1</td></tr></table>'
+    assert [line.cells for line in read(page.encode()).lines] == [["规章", "1"]]
+
+
+def test_hostile_spans_and_nesting_are_bounded() -> None:
+    """Thousands of 200 × 200 spans, or 50,000 nested elements: read in bounded memory, every cell kept."""
+    page = "<table><tr>" + '<td rowspan="200" colspan="200">1</td>' * 5000 + "</tr></table>"
+    assert read(page.encode()).lines[0].cells == ["1"] * 5000
+    nested = "<div>" * 50000 + "规章" + "</div>" * 50000
+    assert [line.text for line in read(nested.encode()).lines] == ["规章"]

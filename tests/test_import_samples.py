@@ -69,6 +69,7 @@ def test_sample_imports_to_reviewed_package(
         assert draft.get(key) == final.get(key), key
     assert ("unresolved" in draft) == (status == 3) and "unresolved" not in final
     assert "下一步：对照原文逐格核对草稿" in report
+    assert run("fmt", "--check", str(out))[:2] == (0, "所有数据文件均为规范格式。\n")  # drafts are canonical
 
 
 def test_pingtan_originals_settle_the_cells_the_dumps_ran_together() -> None:
@@ -128,6 +129,7 @@ def test_crawler_dump_leaves_run_together_cells_uncertain(run, tmp_path: Path, d
         k: v for k, v in final.items() if k not in doubtful
     }
     assert all(draft[k] == "" for k in doubtful)
+    assert run("fmt", "--check", str(out))[0] == 0
     for entry in unresolved:
         assert entry["status"] == "uncertain" and entry["source"] == "第 10 行"
         truth = [final[tuple(c.split("."))] for c in entry["cells"]]
@@ -151,7 +153,7 @@ def test_pingtan_2019_dump_unresolved_entry(run, tmp_path: Path) -> None:
     assert entries[5] == {
         "cells": ["s2_a20_8.admin_fees.prev_year_items", "s2_a20_8.admin_fees.change"],
         "status": "uncertain",
-        "note": "连写的数字“350”有 2 种拆法符合模板的勾稽关系：须对照原文确定",
+        "note": "连写的数字“350”有 2 种拆法，模板的勾稽关系不能确定其一：须对照原文确定",
         "candidates": [["3", "50"], ["35", "0"]],
         "source": "第 10 行",
     }

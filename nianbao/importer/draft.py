@@ -14,14 +14,12 @@ from nianbao.core.definitions import read_definition
 from nianbao.core.schemas import package_resources
 from nianbao.core.templates import TEMPLATE_IDS, Template, template, template_for_year
 from nianbao.core.textfiles import dump_json, write_csv
-from nianbao.errors import REVIEW, SourceError
+from nianbao.errors import SourceError
 from nianbao.importer.evidence import neighbours
 from nianbao.importer.extract import PRINTED, Extraction, Unresolved, detect_template, extract
 from nianbao.importer.narrative import find_sections, narrative, title_of
 from nianbao.importer.sources import Document, read
 from nianbao.importer.tokens import clean_lines
-
-AMBIGUOUS = REVIEW  # exit status of an import with cells not found or uncertain: review before merging
 
 
 @dataclass
@@ -96,13 +94,20 @@ def _own_files(folder: Path) -> set[str]:
     try:
         listed = json.loads((folder / "datapackage.json").read_text(encoding="utf-8")).get("resources") or []
         names |= {r["path"] for r in listed if isinstance(r, dict) and isinstance(r.get("path"), str)}
-    except (OSError, ValueError, AttributeError):
-        pass
+    except (OSError, ValueError, AttributeError, RecursionError):
+        pass  # an unreadable descriptor lists nothing more
     return {n for n in names if "/" not in n and "\\" not in n and not n.startswith(".")}
 
 
 def _check_out(out: Path, force: bool) -> None:
     """Refuse an output folder the import could damage; nothing is read or written before this passes."""
+    try:
+        _check_target(out, force)
+    except (OSError, RuntimeError) as exc:  # unreadable folder, a symlink loop
+        raise SourceError(f"无法检查输出目录 {out}：{getattr(exc, 'strerror', None) or exc}") from None
+
+
+def _check_target(out: Path, force: bool) -> None:
     if out.is_symlink():
         raise SourceError(f"输出目录 {out} 是符号链接；不写入")
     target, cwd = out.resolve(), Path.cwd().resolve()
@@ -184,8 +189,11 @@ def _write(result: ImportResult, agency: str, year: int, retrieved: str) -> None
     """Write into a staging folder this command creates beside `out`, then swap it in. Only the staging
     folder and, with --force, the replaced package's own files (checked by _check_out) are ever removed."""
     target = result.out.resolve()
-    target.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.import-", dir=target.parent))
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.import-", dir=target.parent))
+    except OSError as exc:
+        raise SourceError(f"无法创建输出目录 {result.out}：{exc.strerror}") from None
     umask = os.umask(0)
     os.umask(umask)
     try:
@@ -200,9 +208,11 @@ def _write(result: ImportResult, agency: str, year: int, retrieved: str) -> None
             old.rmdir()
         else:
             os.replace(staging, target)  # onto nothing, or onto an empty folder
-    except BaseException:
+    except BaseException as exc:
         if staging.exists():
             for path in staging.iterdir():
                 path.unlink()
             staging.rmdir()
+        if isinstance(exc, OSError):
+            raise SourceError(f"写出草稿 {result.out} 失败：{exc.strerror or exc}") from None
         raise

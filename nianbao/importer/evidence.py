@@ -27,7 +27,10 @@ class Pending:
     where: str
     printed: str  # the digits as printed, for the note
     splits: Splits
+    kinds: list[str]  # the columns' types (count, money…)
+    texts: list[str]  # the digit strings as printed, in order
     decided_by: set[str] = field(default_factory=set)  # rule ids that removed readings
+    confirmed_by: set[str] = field(default_factory=set)  # error rules the one reading left is checked by and meets
     note: str = ""  # a unit printed after the run (元), for the last cell
 
     def keys(self) -> list[Key]:
@@ -113,6 +116,9 @@ def resolve(tmpl: Template, values: Values, pending: list[Pending], year: int, y
     checks = _checks(tmpl, year, years)
     tables = {"prev": years[year - 1].values if year - 1 in years else {}}
     tables["next"] = years[year + 1].values if year + 1 in years else {}
+    for p in pending:
+        if len(p.splits.readings) == 1 and p.splits.complete:
+            values.update(zip(p.keys(), p.splits.readings[0], strict=True))
     changed = True
     while changed:
         changed = False
@@ -121,7 +127,7 @@ def resolve(tmpl: Template, values: Values, pending: list[Pending], year: int, y
                 continue
             keys = set(p.keys())
             relevant = [c for c in checks if c.touches & keys]
-            pairs = [(r, _verdict(relevant, values, tables, p, r)) for r in p.splits.readings]
+            pairs = [(r, _verdict(relevant, values, tables, p, r)[:2]) for r in p.splits.readings]
             kept = [(r, v) for r, v in pairs if not v[0]]
             if kept and len(kept) < len(pairs):
                 p.decided_by |= {rid for _, (hard, _) in pairs for rid in hard}
@@ -135,21 +141,29 @@ def resolve(tmpl: Template, values: Values, pending: list[Pending], year: int, y
             p.splits.readings = [r for r, _ in pairs]
             if len(p.splits.readings) == 1 and p.splits.complete:
                 values.update(zip(p.keys(), p.splits.readings[0], strict=True))
+    for p in pending:
+        if len(p.splits.readings) == 1 and p.splits.complete:
+            relevant = [c for c in checks if c.touches & set(p.keys()) and c.rule.severity == "error"]
+            p.confirmed_by = _verdict(relevant, values, tables, p, p.splits.readings[0])[2]
 
 
 def _verdict(
     checks: list[_Check], values: Values, tables: dict[str, Values], p: Pending, reading: tuple[str, ...]
-) -> tuple[set[str], set[str]]:
-    """The error rules and the warning rules this reading breaks."""
+) -> tuple[set[str], set[str], set[str]]:
+    """The error rules and the warning rules this reading breaks, and the error rules it meets."""
     trial = {**values, **dict(zip(p.keys(), reading, strict=True))}
     hard: set[str] = set()
     soft: set[str] = set()
+    held: set[str] = set()
     for c in checks:
 
         def lookup(t: Term, c: _Check = c) -> Decimal | None:
             source = trial if c.side(t) == "this" else tables[c.side(t)]
             return _number(source.get((t.table, t.row, t.column)))
 
-        if evaluate(c.equation, lookup) is False:
+        verdict = evaluate(c.equation, lookup)
+        if verdict is False:
             (hard if c.rule.severity == "error" else soft).add(c.rule.id)
-    return hard, soft
+        elif verdict and c.rule.severity == "error":
+            held.add(c.rule.id)
+    return hard, soft, held

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+import math
 import re
 from dataclasses import dataclass, field
 
@@ -11,7 +13,7 @@ from nianbao.core.labels import normalise
 from nianbao.core.templates import Table, Template
 from nianbao.importer.evidence import Pending, Year, resolve
 from nianbao.importer.sources import Document
-from nianbao.importer.splits import splits
+from nianbao.importer.splits import shorter, splits
 from nianbao.importer.tokens import Token, Unit, clean_lines, tokens, units
 
 # The four statuses of a template cell (BRIEF, issue 9): the last two are recorded in `unresolved`, never published.
@@ -50,7 +52,6 @@ class Extraction:
     cells: dict[tuple[str, str, str], Cell]
     labels: dict[tuple[str, str], str]  # (table, row) → label as printed
     fuzzy: list[str]  # matches that were not exact, for the import report
-    notes: list[str]  # anything else the maintainer should read
     optional_rows: set[tuple[str, str]]  # optional rows (（六）其他处理 printed as one row) found in the source
     unresolved: list[Unresolved] = field(default_factory=list)
     pending: list[Pending] = field(default_factory=list)
@@ -91,7 +92,7 @@ def extract(doc: Document, tmpl: Template, year: int | None = None, years: dict[
     lines = clean_lines(doc)
     all_units = units(tokens(lines))
     anchors = _anchors(all_units, tmpl)
-    result = Extraction({}, {}, [], [], set())
+    result = Extraction({}, {}, [], set())
     found = [t for t in tmpl.tables if t.id in anchors]
     for table in tmpl.tables:
         if table.id not in anchors:
@@ -207,34 +208,73 @@ def _printed_label(unit: Unit, label: str) -> str:
 def _assign(table: Table, row_id: str, unit: Unit, n: int, result: Extraction) -> None:
     values = unit.values
     columns = table.columns
-    if len(values) >= n:
-        if len(values) > n:
-            result.notes.append(f"表 {table.id} 行 {row_id}：原文有 {len(values)} 个数，只取前 {n} 个（{unit.where}）")
-        for column, token in zip(columns, values[:n], strict=False):
+    if len(values) == n:
+        for column, token in zip(columns, values, strict=True):
             result.cells[(table.id, row_id, column.id)] = _cell(token)
+        return
+    if len(values) > n:  # which n of them are this row's cannot be told: each run of n is a reading
+        shown = [v.text or v.note or "（空）" for v in values]
+        read = [_canonical(v.text) if v.kind == "num" else "" for v in values]
+        readings = list(dict.fromkeys(tuple(read[i : i + n]) for i in range(len(values) - n + 1)))
+        keys = [(table.id, row_id, c.id) for c in columns]
+        for key in keys:
+            result.cells[key] = Cell("", where=values[0].where, status=UNCERTAIN)
+        note = f"原文此行有 {len(values)} 个值“{' '.join(shown)}”（应有 {n} 个），无法确定哪些属于本行：须对照原文确定"
+        result.unresolved.append(Unresolved(keys, UNCERTAIN, note, values[0].where, readings))
         return
     # Fewer values than columns. Where a blank went cannot be told, so only digits that ran together are split.
     printed = " ".join(v.text or v.note for v in values)
-    if any(v.kind != "num" for v in values):
-        note = f"原文此行只有 {len(values)} 个值“{printed}”（应有 {n} 个），无法确定各属哪一列"
-        result.not_found(table, [row_id], note, values[0].where if values else unit.where)
+    if any(v.kind != "num" for v in values):  # a blank mark among them: nothing ran together
+        _placements(table, row_id, values, result)
         return
     limit = read_definition("import.yaml")["max_splits"]
-    found = splits([v.text for v in values], [c.type for c in columns], limit)
-    if not found.readings:
-        result.not_found(table, [row_id], f"连写的数字“{printed}”无法拆成 {n} 个数", values[0].where)
+    found = splits([v.text for v in values], [c.type for c in columns], limit)  # each reading: every cell a number
+    if not found.readings:  # too few digits for every cell: the others were blank, but which cannot be told
+        _placements(table, row_id, values, result)
         return
-    pending = Pending(table.id, row_id, list(table.column_ids), values[0].where, printed, found)
+    kinds = [c.type for c in columns]
+    pending = Pending(
+        table.id, row_id, list(table.column_ids), values[0].where, printed, found, kinds, [v.text for v in values]
+    )
     pending.note = values[-1].note  # a unit printed after the run belongs to the last cell (75394432.52元)
     result.pending.append(pending)
 
 
+def _placements(table: Table, row_id: str, values: list[Token], result: Extraction) -> None:
+    """A row with fewer values than cells (text drops blank cells): each placement of them is a reading."""
+    n = len(table.columns)
+    limit = read_definition("import.yaml")["max_candidates"]
+    keys = [(table.id, row_id, c.id) for c in table.columns]
+    readings = []
+    for places in itertools.islice(itertools.combinations(range(n), len(values)), limit):
+        reading = [""] * n
+        for place, token in zip(places, values, strict=True):
+            reading[place] = _canonical(token.text) if token.kind == "num" else ""
+        readings.append(tuple(reading))
+    for key in keys:
+        result.cells[key] = Cell("", where=values[0].where, status=UNCERTAIN)
+    total = math.comb(n, len(values))
+    listed = f"，下列前 {limit} 种" if total > limit else ""
+    printed = " ".join(v.text or v.note or "（空）" for v in values)
+    note = (
+        f"原文此行只有 {len(values)} 个值“{printed}”（应有 {n} 个），其余应是空白格，但不知是哪几格"
+        f"（{total} 种可能{listed}）：须对照原文确定"
+    )
+    result.unresolved.append(Unresolved(keys, UNCERTAIN, note, values[0].where, readings))
+
+
 def _settle(p: Pending, result: Extraction) -> None:
-    """A split row: the cells every remaining reading agrees on are printed; the others are uncertain."""
+    """A split row: the cells every remaining reading agrees on are printed; the others are uncertain. One reading
+    left is printed only when no blank cell could explain the digits too, or an error rule confirms it."""
     readings = p.splits.readings
     keys = p.keys()
+    unconfirmed = len(readings) == 1 and not (p.confirmed_by or p.decided_by) and shorter(p.texts, p.kinds)
     decided = f"，由 {'、'.join(sorted(p.decided_by))} 确定" if p.decided_by else ""
-    doubtful = [k for k, _ in enumerate(keys) if not p.splits.complete or len({r[k] for r in readings}) > 1]
+    if p.confirmed_by and not p.decided_by:
+        decided = f"，经 {'、'.join(sorted(p.confirmed_by))} 印证"
+    doubtful = [
+        k for k, _ in enumerate(keys) if unconfirmed or not p.splits.complete or len({r[k] for r in readings}) > 1
+    ]
     for k, key in enumerate(keys):
         note = p.note if k == len(keys) - 1 else ""
         if k in doubtful:
@@ -244,8 +284,10 @@ def _settle(p: Pending, result: Extraction) -> None:
     if not doubtful:
         return
     limit = read_definition("import.yaml")["max_candidates"]
-    if p.splits.complete:
-        count = f"有 {len(readings)} 种拆法符合模板的勾稽关系"
+    if unconfirmed:
+        count = "只有一种拆法，但原文若有空白格，也可能是更少的数，且没有勾稽关系可以印证"
+    elif p.splits.complete:
+        count = f"有 {len(readings)} 种拆法，模板的勾稽关系不能确定其一"
     else:
         count = f"拆法超过 {len(readings)} 种，未全部列出"
     listed = f"，下列前 {limit} 种" if len(readings) > limit else ""

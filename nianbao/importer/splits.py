@@ -62,3 +62,10 @@ def splits(texts: list[str], kinds: list[str], limit: int) -> Splits:
     if texts and feasible(0, 0, 0):  # recursion is one level per piece: at most len(kinds) deep
         walk(0, 0, 0, [])
     return Splits(readings, complete)
+
+
+def shorter(texts: list[str], kinds: list[str]) -> bool:
+    """Whether the digits also split into fewer numbers than cells: then a blank cell of the row, which leaves no
+    trace in run-together text, would explain them too."""
+    kind = "money" if "money" in kinds else "count"
+    return any(splits(texts, [kind] * k, 1).readings for k in range(len(texts), len(kinds)))

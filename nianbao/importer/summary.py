@@ -24,7 +24,7 @@ def year_note(result: ImportResult, year: int) -> str | None:
 def format_report(
     result: ImportResult, agency: str, year: int, registry: set[str], problems: list[str], verbose: bool = False
 ) -> str:
-    """The import report: what was taken from where, what is blank, missing or ambiguous, and what to do next."""
+    """The import report: what was taken from where, what is blank, not found or uncertain, and what to do next."""
     c = counts(result)
     total = sum(c.values())
     ex = result.extraction
@@ -38,10 +38,9 @@ def format_report(
     note = year_note(result, year)
     if note:
         out.append(f"注意：{note}")
-    for title, items in (("近似匹配的行名称（请核对）", ex.fuzzy), ("其他说明", ex.notes)):
-        if items:
-            out.append(f"{title}：")
-            out += [f"  - {item}" for item in items]
+    if ex.fuzzy:
+        out.append("近似匹配的行名称（请核对）：")
+        out += [f"  - {item}" for item in ex.fuzzy]
     if result.unresolved:
         out.append(
             "未找到或无法确定的单元格（已写入 datapackage.json 的 unresolved，草稿中留空；"

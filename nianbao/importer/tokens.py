@@ -59,6 +59,11 @@ class Unit:
             self.raw += ch
 
 
+def is_number(text: str) -> bool:
+    """A table cell that holds one number as printed (with its unit or remark)."""
+    return _CELL.fullmatch(_fold(text)) is not None
+
+
 def clean_lines(doc: Document) -> list[Line]:
     patterns = boilerplate()
     limit = read_definition("import.yaml")["boilerplate_max_length"]
