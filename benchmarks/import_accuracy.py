@@ -22,6 +22,7 @@ sys.path.insert(0, str(ROOT))
 from nianbao.core.textfiles import _records  # noqa: E402
 from nianbao.importer import batch  # noqa: E402
 from nianbao.importer.draft import import_report  # noqa: E402
+from nianbao.importer.extract import BLANK, NOT_FOUND, PRINTED, UNCERTAIN  # noqa: E402
 
 # sample → the reviewed package it must import to (crawler text and original page score against the same package)
 CASES = [
@@ -36,16 +37,8 @@ CASES = [
     ("shanghai-bangongting-2019.html", "shanghai-bangongting", 2019),
     ("shanghai-bangongting-2025.md", "shanghai-bangongting", 2025),
 ]
-# The importer's cell statuses, under either naming (before and after the cell-status model of issue 9).
-STATUS = {
-    "filled": "printed",
-    "printed": "printed",
-    "blank": "blank",
-    "missing": "not found",
-    "not-found": "not found",
-    "ambiguous": "uncertain",
-    "uncertain": "uncertain",
-}
+# The importer's cell statuses (issue 9) as scored: printed and blank cells are claims, the other two are not.
+STATUS = {PRINTED: "printed", BLANK: "blank", NOT_FOUND: "not found", UNCERTAIN: "uncertain"}
 COLUMNS = ("cells", "right", "wrong", "uncertain", "not found")
 
 
@@ -65,7 +58,7 @@ def reviewed_cells(package: Path) -> dict[tuple[str, str, str], str]:
 
 def score(source: Path, agency: str, year: int, data: Path, work: Path) -> tuple[str, dict[str, int]]:
     """Import `source` into `work` and compare every cell of the reviewed package with the import."""
-    result = import_report(source, agency, year, work / f"{agency}-{year}", force=True)
+    result = import_report(source, agency, year, work / f"{agency}-{year}", force=True, data_dir=data)
     truth = reviewed_cells(data / "reports" / agency / str(year))
     tally = dict.fromkeys(COLUMNS, 0)
     for key, value in truth.items():

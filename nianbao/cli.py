@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import argparse
 import os
-import re
 import sys
 from pathlib import Path
 
 from nianbao.canonical import format_paths
 from nianbao.check import output as formats
 from nianbao.check import validate
-from nianbao.errors import SourceError, UsageError
+from nianbao.core.definitions import agency_id
+from nianbao.core.textfiles import printable
+from nianbao.errors import REVIEW, SourceError, UsageError
 from nianbao.importer import batch
-from nianbao.importer.draft import AMBIGUOUS, import_report
+from nianbao.importer.draft import import_report
 from nianbao.importer.summary import format_report
 from nianbao.show import load_one, overview, tidy_csv
 
@@ -50,8 +51,8 @@ def _parser() -> argparse.ArgumentParser:
     i = sub.add_parser(
         "import",
         help="把一份已发布的年报导入为数据包草稿",
-        description="读取已发布的年报（网页文本、HTML、PDF 提取文本、抓取文本、.docx、.pdf，按内容识别），写出数据包草稿并打印导入报告。"
-        "退出状态：0 成功，1 无法导入（未写任何文件），2 用法错误，3 已写出但有拆分存疑的单元格（须人工核对）。"
+        description="读取已发布的年报（网页文本、HTML、PDF 提取文本、抓取文本、PDF 转换的 Markdown、.docx、.pdf，按内容识别；旧版 .doc 与扫描版 PDF 会说明如何处理），写出数据包草稿并打印导入报告。"
+        "退出状态：0 成功，1 无法导入（未写任何文件），2 用法错误，3 已写出草稿，但有原文中未找到或无法确定的单元格（须对照原文核对）。"
         "批量导入（给出文件夹、清单 CSV 或多个文件，不给 --agency/--year）逐份写出草稿，进度写到标准错误，"
         "最后打印汇总表；退出状态取最差的一份：有失败为 1，否则有须核对的为 3，否则 0。",
     )
@@ -110,12 +111,12 @@ def _validate(args: argparse.Namespace) -> int:
 def _fmt(args: argparse.Namespace) -> int:
     changes, failures = format_paths(args.paths, write=not args.check)
     for file, reason in failures:
-        print(f"{file}: 错误 [file-encoding] 无法改写为规范格式：{reason}", file=sys.stderr)
+        print(printable(f"{file}: 错误 [file-encoding] 无法改写为规范格式：{reason}"), file=sys.stderr)
     for change in changes:
         if args.check:
             sys.stdout.write(change.diff())
         else:
-            print(f"已改写 {change.file}" + (f"（{change.note}）" if change.note else ""))
+            print(printable(f"已改写 {change.file}") + (f"（{change.note}）" if change.note else ""))
     if args.check and changes:
         print(f"{len(changes)} 个文件不是规范格式；运行 nianbao fmt 改写。", file=sys.stderr)
     elif not changes and not failures:
@@ -129,12 +130,19 @@ def _import(args: argparse.Namespace) -> int:
     if len(args.source) != 1 or args.agency is None or args.year is None or args.out_root:
         raise UsageError("导入单个原文须同时给出 --agency 和 --year（不用 --out-root）；批量导入不给这两项")
     args.source = args.source[0]
-    if not re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", args.agency):
+    if not agency_id().fullmatch(args.agency):
         raise UsageError(f"机构标识只能用小写 ASCII 字母、数字和连字符：{args.agency}")
     out = Path(args.out) if args.out else Path("data") / "reports" / args.agency / str(args.year)
     try:
         result = import_report(
-            Path(args.source), args.agency, args.year, out, args.source_url, args.retrieved, args.force
+            Path(args.source),
+            args.agency,
+            args.year,
+            out,
+            args.source_url,
+            args.retrieved,
+            args.force,
+            data_dir=Path("data") if Path("data").is_dir() else None,
         )
     except SourceError as exc:
         print(f"错误：{args.source}：{exc}（未写出任何文件）", file=sys.stderr)
@@ -146,7 +154,7 @@ def _import(args: argparse.Namespace) -> int:
     report, _ = validate([str(out)])
     problems = [p.text() for p in report.sorted_problems() if p.rule not in {"agency-unknown", "import-unresolved"}]
     sys.stdout.write(format_report(result, args.agency, args.year, known, problems, verbose=args.verbose))
-    return AMBIGUOUS if result.ambiguous else OK
+    return REVIEW if result.unresolved else OK  # cells not found or uncertain: review before merging
 
 
 def _import_batch(args: argparse.Namespace) -> int:

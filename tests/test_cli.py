@@ -16,7 +16,7 @@ def test_validate_default_is_data(run) -> None:
         status, out, err = run("validate")
     assert status == 0 and err == ""
     assert out.splitlines()[-1] == (
-        "检查了 8 个数据包、51 张表、258 行、1608 个单元格，22 条规则共 2992 次检验（其中 58 次因原文空白无法检验）："
+        "检查了 8 个数据包、51 张表、258 行、1608 个单元格，24 条规则共 3158 次检验（其中 58 次因原文空白无法检验）："
         "0 个错误，2 个警告，3 个已确认的原报告数据不一致。"
     )
 
@@ -150,7 +150,7 @@ def test_blank_cells_are_counted_as_not_stated(run) -> None:
     status, out, _ = run("validate", str(BASE))
     assert status == 0
     assert out == (
-        "检查了 4 个数据包、26 张表、128 行、796 个单元格，22 条规则共 1495 次检验（其中 20 次因原文空白无法检验）："
+        "检查了 4 个数据包、26 张表、128 行、796 个单元格，24 条规则共 1571 次检验（其中 20 次因原文空白无法检验）："
         "0 个错误，0 个警告，0 个已确认的原报告数据不一致。\n"
     )
 

@@ -15,7 +15,7 @@ from pypdf import PdfReader, PdfWriter
 
 from nianbao.core.templates import template
 from nianbao.importer import headings
-from nianbao.importer.extract import Cell, extract
+from nianbao.importer.extract import BLANK, NOT_FOUND, PRINTED, UNCERTAIN, Cell, Extraction, Unresolved, extract
 from nianbao.importer.sources import read
 
 SAMPLES = Path(__file__).parent / "fixtures" / "samples"  # copies of ../shared/samples
@@ -35,7 +35,13 @@ def test_heading_with_a_typo_is_matched_and_reported(run, tmp_path: Path) -> Non
     source = tmp_path / "hongze-2024.txt"
     source.write_text(damaged, encoding="utf-8")
     code, report, err = _import(run, source, "hongze", 2024, tmp_path / "draft")
-    assert (code, err) == (0, "")
+    assert (code, err) == (3, "")  # （六）'s sub-rows are not printed: not found, as in the undamaged report
+    draft = json.loads((tmp_path / "draft" / "datapackage.json").read_text(encoding="utf-8"))
+    assert [(u["status"], u["cells"][0]) for u in draft["unresolved"]] == [
+        ("not-found", "s3.other_no_correction.natural_person"),
+        ("not-found", "s3.other_unpaid_fee.natural_person"),
+        ("not-found", "s3.other_other.natural_person"),
+    ]
     assert (
         "  - 节标题“四、政府信息公开行政法复议、行政诉讼情况”近似匹配“四、政府信息公开行政复议、行政诉讼情况”"
         "（s4，相似度 0.97，第 112 行）\n" in report
@@ -62,10 +68,20 @@ def test_heading_words_without_the_numeral_are_not_a_heading() -> None:
 MARKDOWN = SAMPLES / "shanghai-bangongting-2025.md"
 
 
-def _cells(text: str) -> dict[tuple[str, str, str], Cell]:
+def _extraction(text: str) -> Extraction:
     doc = read(text.encode("utf-8"))
     assert doc.kind == "Markdown（PDF 转换稿）"
-    return extract(doc, template("V2021")).cells
+    return extract(doc, template("V2021"))
+
+
+def _cells(text: str) -> dict[tuple[str, str, str], Cell]:
+    return _extraction(text).cells
+
+
+def _entry(result: Extraction, cell: str) -> Unresolved:
+    """The one unresolved entry that holds `cell` (table.row.column)."""
+    (entry,) = [u for u in result.unresolved if tuple(cell.split(".")) in u.cells]
+    return entry
 
 
 def test_converted_markdown_imports_every_cell_it_can_place(run, tmp_path: Path) -> None:
@@ -82,13 +98,26 @@ def test_converted_markdown_imports_every_cell_it_can_place(run, tmp_path: Path)
         "row,label,issued,repealed,in_force\nregulations,规章,22,,\nadmin_normative_docs,行政规范性文件,,,\n"
     )
     draft = json.loads((tmp_path / "draft" / "datapackage.json").read_text(encoding="utf-8"))
-    assert [u["cells"] for u in draft["unresolved"]] == [
-        [
-            "s2_a20_1.admin_normative_docs.in_force",
-            "s2_a20_1.admin_normative_docs.issued",
-            "s2_a20_1.admin_normative_docs.repealed",
-        ],
-        ["s2_a20_1.regulations.in_force", "s2_a20_1.regulations.repealed"],
+    assert draft["unresolved"] == [
+        {
+            "cells": ["s2_a20_1.regulations.repealed", "s2_a20_1.regulations.in_force"],
+            "status": "uncertain",
+            "note": "原文此行只印 2 格“22 235”（应有 3 格），与附近单独成行的数“22（其中修订 16 件） 55（含自然失效 29 件）”"
+            "合读有 2 种读法：须对照原文确定",
+            "candidates": [["235", "55"], ["55", "235"]],
+            "source": "第 97 行",
+        },
+        {
+            "cells": [
+                "s2_a20_1.admin_normative_docs.issued",
+                "s2_a20_1.admin_normative_docs.repealed",
+                "s2_a20_1.admin_normative_docs.in_force",
+            ],
+            "status": "uncertain",
+            "note": "原文此行只印 2 格“34 189”（应有 3 格），其余应是空白格，但不知是哪几格（3 种可能）：须对照原文确定",
+            "candidates": [["", "34", "189"], ["34", "", "189"], ["34", "189", ""]],
+            "source": "第 100 行",
+        },
     ]
     assert "s2_a20_1,regulations,issued,（其中修订 16 件）" in (tmp_path / "draft" / "notes.csv").read_text(
         encoding="utf-8"
@@ -102,35 +131,50 @@ def test_markdown_row_without_a_label_is_placed_only_where_the_gap_is_exact() ->
     cells = _cells(text)
     # | 0 | 0 | … | printed with no label between 4.无正当理由大量反复申请 and a fragment of （六）2.: the one row left.
     assert [cells[("s3", "np_confirm_reissue", c)].value for c in ("natural_person", "total")] == ["0", "0"]
-    assert cells[("s3", "np_confirm_reissue", "total")].status == "filled"
+    assert cells[("s3", "np_confirm_reissue", "total")].status == PRINTED
     # Without that row, the fragment 行政机关不再处理其政府信息公 could be （六）1. or the row before it: a guess.
-    cut = _cells(text.replace("\n| 0 | 0 | 0 | 0 | 0 | 0 | 0 |\n", "\n", 1))
-    assert {cut[("s3", "np_confirm_reissue", c.id)].status for c in template("V2021").table("s3").columns} == {
-        "missing"
-    }
-    guessed = cut[("s3", "other_no_correction", "total")]
-    assert (guessed.status, guessed.value, guessed.candidates) == ("ambiguous", "", ["40 / 1 / 0 / 0 / 2 / 0 / 43"])
+    cut = _extraction(text.replace("\n| 0 | 0 | 0 | 0 | 0 | 0 | 0 |\n", "\n", 1))
+    columns = template("V2021").table("s3").columns
+    assert {cut.cells[("s3", "np_confirm_reissue", c.id)].status for c in columns} == {NOT_FOUND}
+    missing = _entry(cut, "s3.np_confirm_reissue.total")
+    assert (missing.status, missing.note, len(missing.cells)) == (
+        NOT_FOUND,
+        "原文中找不到行“5.要求行政机关确认或重新出具已获取信息”",
+        7,
+    )
+    guessed = cut.cells[("s3", "other_no_correction", "total")]
+    assert (guessed.status, guessed.value) == (UNCERTAIN, "")
+    entry = _entry(cut, "s3.other_no_correction.total")
+    assert entry.candidates == [("40", "1", "0", "0", "2", "0", "43")] and len(entry.cells) == 7
+    assert entry.note == "原文此行的行名称不全（“行政机关不再处理其政府信息公”），按模板行序推定为本行：须对照原文确定"
+    assert entry.source == "第 155 行（按模板行序推定）"
 
 
 def test_markdown_row_placed_by_order_that_breaks_a_rule_is_uncertain() -> None:
     text = MARKDOWN.read_text(encoding="utf-8").replace(
         "\n| 0 | 0 | 0 | 0 | 0 | 0 | 0 |\n", "\n| 0 | 0 | 0 | 0 | 0 | 0 | 5 |\n", 1
     )
-    cells = _cells(text)
-    cell = cells[("s3", "np_confirm_reissue", "total")]
-    assert (cell.status, cell.value, cell.candidates) == ("ambiguous", "", ["0 / 0 / 0 / 0 / 0 / 0 / 5"])
+    result = _extraction(text)
+    cell = result.cells[("s3", "np_confirm_reissue", "total")]
+    assert (cell.status, cell.value) == (UNCERTAIN, "")
+    entry = _entry(result, "s3.np_confirm_reissue.total")
+    assert entry.candidates == [("0", "0", "0", "0", "0", "0", "5")]
+    assert entry.note == (
+        "原文此行没有行名称，按模板行序推定为本行，但其数使 R2 不成立"
+        "（s3.np_confirm_reissue.total = Σ(s3.np_confirm_reissue.@applicants)）：须对照原文确定"
+    )
     # …while a row known by its label keeps its printed value even when the publisher's arithmetic fails
     broken = _cells(MARKDOWN.read_text(encoding="utf-8").replace("| 3.其他 | 264 |", "| 3.其他 | 265 |"))
     assert (
         broken[("s3", "other_other", "natural_person")].status,
         broken[("s3", "other_other", "natural_person")].value,
-    ) == ("filled", "265")
+    ) == (PRINTED, "265")
 
 
 def test_markdown_with_no_recognisable_tables_finds_no_cell() -> None:
     text = "# 2025年某机关政府信息公开工作年度报告\n\n本年制发件数\n\n| 数据1 | 数据2 |\n|---|---|\n| 甲 | 乙 |\n"
     cells = _cells(text)
-    assert len(cells) == 200 and {c.status for c in cells.values()} == {"missing"}
+    assert len(cells) == 200 and {c.status for c in cells.values()} == {NOT_FOUND}
 
 
 def test_docx_merged_cells_are_read_as_printed() -> None:
@@ -170,19 +214,24 @@ def test_legacy_doc_is_recognised_by_content(run, tmp_path: Path) -> None:
 
 
 def test_docx_zip_bomb_is_refused_before_parsing(run, tmp_path: Path) -> None:
+    # word/document.xml is small, but python-docx would unpack every part: 201 MB of them from a 200 KB file.
+    # (A huge document.xml itself: test_import_hostile.py.)
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
         z.writestr("[Content_Types].xml", "<Types/>")
-        z.writestr("word/document.xml", b"<" + b" " * (60 * 1024 * 1024))
+        z.writestr("word/document.xml", b"<")
+        with z.open("word/media/image1.png", "w") as f:
+            for _ in range(201):
+                f.write(b" " * (1 << 20))
     source = tmp_path / "bomb.docx"
     source.write_bytes(out.getvalue())
-    assert source.stat().st_size < 200_000
+    assert source.stat().st_size < 400_000
     code, _, err = run("import", str(source), "--agency", "x", "--year", "2024", "--out", str(tmp_path / "d"))
-    assert code == 1
-    assert err == (
-        f"错误：{source}：Word 文档解压后过大（word/document.xml 62914561 字节，全部 62914569 字节），"
-        "不像年度报告，拒绝读取（未写出任何文件）\n"
+    assert (code, err) == (
+        1,
+        f"错误：{source}：Word 文档解压后共 210763785 字节，超过 200 MB，不予读取（可能是压缩炸弹）（未写出任何文件）\n",
     )
+    assert not (tmp_path / "d").exists()
 
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -300,7 +349,7 @@ def test_markdown_with_its_own_section_numbering_and_ocr_errors_in_labels() -> N
 def test_markdown_placeholder_cells_are_blank_with_their_mark() -> None:
     text = MARKDOWN.read_text(encoding="utf-8").replace("行政许可 0\n", "| 行政许可 | - |\n|---|---|\n")
     cell = _cells(text)[("s2_a20_5", "admin_license", "decisions")]
-    assert (cell.value, cell.note, cell.status) == ("", "-", "blank")
+    assert (cell.value, cell.note, cell.status) == ("", "-", BLANK)
 
 
 def test_markdown_flooded_with_loose_numbers_stays_bounded() -> None:
@@ -312,6 +361,6 @@ def test_markdown_flooded_with_loose_numbers_stays_bounded() -> None:
     )
     result = extract(read(text.encode("utf-8")), template("V2021"))
     assert result.cells[("s3", "other_other", "total")].value == "276"
-    assert result.cells[("s2_a20_1", "regulations", "issued")].status == "ambiguous"
-    assert "另有 19982 处数无法归入任何单元格（未逐一列出）" in result.notes
-    assert len(result.notes) < 50
+    assert result.cells[("s2_a20_1", "regulations", "issued")].status == "uncertain"
+    assert "另有 19982 处数无法归入任何单元格（未逐一列出）" in result.remarks
+    assert len(result.remarks) < 50

@@ -9,6 +9,7 @@ from nianbao.check.consistency import _apply_acknowledgements, _check_consistenc
 from nianbao.check.discover import discover
 from nianbao.check.files import load_package
 from nianbao.check.metadata import _check_metadata, _check_registries
+from nianbao.check.paths import scan
 from nianbao.check.problems import Problem, Report, problem
 from nianbao.core.package import Collection, Package
 
@@ -17,7 +18,7 @@ def validate(paths: list[str]) -> tuple[Report, Collection]:
     """Validate the packages named by `paths`; never raises for bad data (UsageError for bad paths)."""
     report = Report()
     found, roots = discover(paths)
-    problems: list[Problem] = []
+    problems: list[Problem] = scan(roots, found)
     registry, registry_readable = _check_registries(roots, problems)
     packages: list[Package] = []
     for folder, display, context in found:
@@ -40,6 +41,7 @@ def validate(paths: list[str]) -> tuple[Report, Collection]:
     problems += _check_values(cells, packages)
     consistency = _check_consistency(cells, packages, report)
     problems += _apply_acknowledgements(consistency, packages, report)
+    problems = list(dict.fromkeys(problems))  # a linked file is found by the scan and again when read
     report.extend(problems)
     report.counts["packages"] = len(checked)
     report.counts["tables"] = sum(len(p.tables) for p in checked)
@@ -47,4 +49,4 @@ def validate(paths: list[str]) -> tuple[Report, Collection]:
     mask = ~cells.frame["context"].to_numpy() if len(cells.frame) else np.array([], dtype=bool)
     report.counts["cells"] = int(mask.sum())
     _tally_structural(report, checked, cells)
-    return report, Collection(packages, roots, problems, cells, registry)
+    return report, Collection(packages, roots, cells, registry)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
@@ -12,6 +11,7 @@ import pandas as pd
 
 from nianbao.check.problems import Problem, problem
 from nianbao.core.package import Package
+from nianbao.core.textfiles import fold_number
 
 _INTEGER = r"-?[0-9]+"
 
@@ -104,9 +104,9 @@ def describe_bad_value(raw: str, kind: str) -> tuple[str, str]:
     """Why a cell is not a valid value of its column type, and what it should be (templates.md §8)."""
     wanted = {"count": "非负整数", "change": "整数（可为负）", "money": "非负数（可带小数）"}[kind]
     pattern = _NUMBER if kind == "money" else _INTEGER
-    folded = unicodedata.normalize("NFKC", raw).strip().replace("−", "-")
+    folded = fold_number(raw)  # exactly what fmt would change, no more
     if folded != raw and re.fullmatch(pattern, folded):
-        if raw.strip() != raw and unicodedata.normalize("NFKC", raw.strip()) == raw.strip():
+        if fold_number(raw) == raw.strip(" \t\u3000\xa0"):
             return "数值前后有空白；运行 nianbao fmt 可去除", folded
         return "数值含全角数字或符号；运行 nianbao fmt 可转换", folded
     if raw.strip() in _BLANK_MARKS:

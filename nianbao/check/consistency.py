@@ -135,7 +135,7 @@ def _apply_acknowledgements(failures: list[Failure], packages: list[Package], re
             Problem(
                 rule=r.id,
                 severity=r.severity,
-                message=f"{r.title}：{f.equation.formula()} 不成立",
+                message=f"{r.title}：{f.equation.text} 不成立",
                 expected=f"{op}{_number(f.right)}",
                 found=_number(f.left),
                 package=pkg.key,
@@ -171,6 +171,8 @@ def _tally_structural(report: Report, checked: list[Package], cells: Cells) -> N
     by_rule = {
         "file-encoding": files,
         "file-missing": files,
+        "file-symlink": files,
+        "file-name": files,
         "json-syntax": len(checked),
         "descriptor": len(checked),
         "package-identity": len(checked),

@@ -13,7 +13,7 @@ from frictionless import Package as FrictionlessPackage
 
 from nianbao.check.files import load_registry
 from nianbao.check.problems import Problem, problem
-from nianbao.core.definitions import read_definition
+from nianbao.core.definitions import agency_id, read_definition
 from nianbao.core.package import DataRoot, Package
 from nianbao.core.rules import consistency_rules
 from nianbao.core.templates import TEMPLATE_IDS, template_for_year
@@ -98,6 +98,17 @@ def _check_metadata(
         bad = _bad_metadata_value(f, value)
         if bad:
             problems.append(problem("descriptor", f"元数据 {name}（{f['title']}）{bad}", found=_short(value), **where))
+    for key in _remote_references(d):
+        problems.append(
+            problem(
+                "descriptor",
+                f"{key} 引用了数据包以外的文件或网址：校验不访问网络，也不读取包外文件",
+                file=file,
+                column=key,
+                expected="省略，或 data-package / tabular-data-package",
+                found=_short(_lookup(d, key)),
+            )
+        )
     for note in _frictionless_errors(json.dumps(_frictionless_view(d), sort_keys=True, ensure_ascii=False)):
         problems.append(problem("descriptor", f"不符合 Frictionless 数据包规范：{note}", file=file))
     _check_acknowledgement_form(d.get("acknowledgements"), file, problems)
@@ -115,7 +126,7 @@ def _bad_metadata_value(f: dict[str, Any], value: Any) -> str | None:
         return "应为非空文字"
     if "enum" in f and value not in f["enum"]:
         return f"应为 {' 或 '.join(f['enum'])} 之一"
-    if "pattern" in f and not re.fullmatch(f["pattern"], value):
+    if kind == "agency-id" and not agency_id().fullmatch(value):
         return "格式不对（小写 ASCII 字母、数字、连字符）"
     if kind == "date":
         try:
@@ -137,26 +148,47 @@ def _frictionless_errors(view: str) -> tuple[str, ...]:
     return tuple(note for (note,) in report.flatten(["note"]))
 
 
+# Keys whose string value frictionless would fetch: validation never touches the network.
+_REMOTE_KEYS = ("profile", "$schema", "schema", "dialect")
+
+
+def _remote_references(d: dict[str, Any]) -> list[str]:
+    """Where the descriptor refers to something outside the package (a URL or a path frictionless would load)."""
+    found = [k for k in _REMOTE_KEYS if isinstance(d.get(k), str) and d[k] not in _PROFILES]
+    for i, r in enumerate(d.get("resources") if isinstance(d.get("resources"), list) else []):
+        if isinstance(r, dict):
+            found += [
+                f"resources[{i}].{k}" for k in _REMOTE_KEYS if isinstance(r.get(k), str) and r[k] not in _PROFILES
+            ]
+    return found
+
+
+_PROFILES = {"data-package", "tabular-data-package", "data-resource", "tabular-data-resource"}
+
+
 def _frictionless_view(d: dict[str, Any]) -> dict[str, Any]:
-    """What frictionless judges: the Frictionless part of the descriptor.
+    """What frictionless judges: the Frictionless part of the descriptor, without any reference it would fetch.
 
     Our own metadata (package.yaml) is checked above with Chinese messages, and resource paths by
     load; leaving them out makes the views of all packages alike, so frictionless runs once, not per
     package (it builds a JSON Schema validator on every call: ~9 ms).
     """
     own = {f["name"] for f in read_definition("package.yaml")["fields"]} - {"resources"}
-    view = {k: v for k, v in d.items() if k not in own}
+    view = {k: v for k, v in d.items() if k not in own and not (k in _REMOTE_KEYS and isinstance(v, str))}
     resources = d.get("resources")
     if isinstance(resources, list):
-        view["resources"] = [
-            {**r, "path": "unsafe.csv"}
-            if isinstance(r, dict)
-            and isinstance(r.get("path"), str)
-            and ("/" in r["path"] or "\\" in r["path"] or r["path"].startswith("."))
-            else r
-            for r in resources
-        ]
+        view["resources"] = [_resource_view(r) for r in resources]
     return view
+
+
+def _resource_view(r: Any) -> Any:
+    if not isinstance(r, dict):
+        return r
+    r = {k: v for k, v in r.items() if not (k in _REMOTE_KEYS and isinstance(v, str))}
+    path = r.get("path")
+    if isinstance(path, str) and ("/" in path or "\\" in path or path.startswith(".") or ":" in path):
+        r["path"] = "unsafe.csv"
+    return r
 
 
 def _check_unresolved(pkg: Package, entries: Any, file: str, problems: list[Problem]) -> None:
@@ -309,6 +341,13 @@ def _check_identity(
         problems.append(
             problem("agency-unknown", "机构不在机构名录 agencies.csv 中", file=file, column="agency", found=agency)
         )
+
+
+def _lookup(d: dict[str, Any], key: str) -> Any:
+    if key.startswith("resources["):
+        index, name = key[len("resources[") :].split("].", 1)
+        return d["resources"][int(index)][name]
+    return d[key]
 
 
 def _short(value: Any) -> str:

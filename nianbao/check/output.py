@@ -6,6 +6,7 @@ import json
 
 from nianbao.check.problems import Problem, Report
 from nianbao.core.rules import rule
+from nianbao.core.textfiles import printable
 
 # GitHub shows at most 10 annotations of each kind per step; more are dropped silently.
 MAX_ANNOTATIONS = 10
@@ -55,7 +56,7 @@ def as_github(report: Report) -> tuple[str, str]:
 
 
 def _cell(text: str | None) -> str:
-    return (text or "").replace("|", "\\|").replace("\n", " ")
+    return printable(text or "").replace("|", "\\|")
 
 
 def summary_markdown(report: Report) -> str:

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from nianbao.check.problems import Problem
+from nianbao.core.definitions import read_definition
 from nianbao.core.templates import Table, Template
 
 HEADING = re.compile(r"^##\s+(.+?)\s*$")
@@ -58,6 +58,7 @@ class Package:
 class DataRoot:
     dir: Path
     display: str
+    named: bool = False  # named on the command line (its whole tree is checked), not only the root of a package
 
 
 @dataclass
@@ -66,9 +67,64 @@ class Collection:
 
     packages: list[Package]
     roots: list[DataRoot]
-    problems: list[Problem]
     cells: Any = None  # validate.Cells: every template cell, long form and as a packages × cells matrix
     registry: dict[str, dict[str, str]] = field(default_factory=dict)
+
+
+SAFE_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*")
+
+
+@dataclass(frozen=True)
+class PackageFile:
+    """One file of a package: the descriptor, or a resource it lists."""
+
+    name: str  # resource name; "datapackage" for the descriptor
+    path: str  # file name inside the package folder
+    kind: str  # descriptor, table, notes, narrative or source
+    table: Table | None = None
+    index: int | None = None  # position in `resources`
+
+
+@dataclass(frozen=True)
+class Rejected:
+    """A resource entry that names no file of the package (reported by the validator, skipped by everyone)."""
+
+    index: int
+    reason: str  # duplicate, path, unknown
+    name: str
+    path: str
+
+
+def package_files(descriptor: dict[str, Any] | None, tmpl: Template | None) -> tuple[list[PackageFile], list[Rejected]]:
+    """THE list of a package's files, read by validate, fmt and show alike: the descriptor, then each resource whose
+    name the template (or package.yaml's extra resources, source.* included) knows and whose path stays in the folder."""
+    files = [PackageFile("datapackage", "datapackage.json", "descriptor")]
+    rejected: list[Rejected] = []
+    resources = (descriptor or {}).get("resources")
+    if not isinstance(resources, list):
+        return files, rejected
+    extra = {r["name"] for r in read_definition("package.yaml")["extra_resources"]}
+    tables = {t.id: t for t in tmpl.tables} if tmpl else {}
+    seen: set[str] = set()
+    for index, resource in enumerate(resources):
+        if not isinstance(resource, dict):
+            continue
+        name, path = resource.get("name"), resource.get("path")
+        if not isinstance(name, str) or not isinstance(path, str):
+            continue
+        if name in seen:
+            rejected.append(Rejected(index, "duplicate", name, path))
+            continue
+        seen.add(name)
+        if not SAFE_NAME.fullmatch(path) or ".." in path or path == "datapackage.json":
+            rejected.append(Rejected(index, "path", name, path))
+        elif name in tables:
+            files.append(PackageFile(name, path, "table", tables[name], index))
+        elif name in extra:
+            files.append(PackageFile(name, path, name, None, index))
+        else:
+            rejected.append(Rejected(index, "unknown", name, path))
+    return files, rejected
 
 
 def narrative_sections(text: str) -> list[tuple[int, str, str]]:

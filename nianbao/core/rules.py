@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from decimal import Decimal
 from functools import cache
 from itertools import product
 from typing import Any
@@ -60,18 +61,9 @@ class Equation:
     def terms(self) -> tuple[Term, ...]:
         return self.lhs + self.rhs
 
-    def formula(self) -> str:
-        return self.text
-
-    def holds(self, value: Callable[[Term], float | None]) -> bool | None:
-        """Whether the equation holds for one set of cell values; None when a cell it needs is not stated."""
-        sides = []
-        for side in (self.lhs, self.rhs):
-            numbers = [value(t) for t in side]
-            if any(n is None for n in numbers):
-                return None
-            sides.append(sum(t.sign * n for t, n in zip(side, numbers, strict=True) if n is not None))
-        return abs(sides[0] - sides[1]) < 1e-6 if self.op == "=" else sides[0] >= sides[1] - 1e-6
+    def holds(self, value: Callable[[Term], object]) -> bool | None:
+        """`evaluate` for a lookup that gives printed numbers (text, int): each read exactly, as Decimal(str(v))."""
+        return evaluate(self, lambda term: None if (v := value(term)) is None else Decimal(str(v)))
 
 
 @cache
@@ -126,11 +118,11 @@ def _terms(text: str, tmpl: Template) -> list[Term]:
     return [Term(table_id, r, c, sign, prev) for r in rows for c in columns]
 
 
-def _side(items: list[str], env: dict[str, str]) -> str:
-    """Readable side of a formula: prev: becomes 上年, a named set becomes Σ(…)."""
+def _side(items: list[str], env: dict[str, str] | None) -> str:
+    """Readable side of a formula: prev: becomes 上年, a named set becomes Σ(…); unbound variables stay {c}."""
     out = ""
     for i, item in enumerate(items):
-        text = item.format(**env)
+        text = item.format(**env) if env is not None else item
         sign = " − " if text.startswith("-") else " + " if i else ""
         text = text.lstrip("-")
         prev = text.startswith("prev:")
@@ -159,7 +151,30 @@ def equations(r: Rule, tmpl: Template) -> list[Equation]:
         anchor = expand([spec["anchor"]])[0] if "anchor" in spec else lhs[0]
         if any(tmpl.table(t.table).row(t.row).optional for t in (*lhs, *rhs)):
             continue
-        op = spec.get("op", "=")
-        text = f"{_side(spec['lhs'], env)} {'≥' if op == '>=' else '='} {_side(spec['rhs'], env)}"
-        out.append(Equation(r.id, anchor, lhs, rhs, op, text))
+        out.append(Equation(r.id, anchor, lhs, rhs, spec.get("op", "="), formula_text(r, env)))
     return out
+
+
+def formula_text(r: Rule, env: dict[str, str] | None = None) -> str:
+    """The rule's formula in the one notation of messages and the /rules/ page (上年…, Σ(@set)); `env` binds
+    the `for_each` variables, or leaves them as {c} when None."""
+    spec = r.spec or {}
+    op = "≥" if spec.get("op") == ">=" else "="
+    return f"{_side(spec['lhs'], env)} {op} {_side(spec['rhs'], env)}"
+
+
+def evaluate(equation: Equation, lookup: Callable[[Term], Decimal | None]) -> bool | None:
+    """Whether one equation holds, in exact decimal arithmetic; None when a cell it needs is not stated.
+
+    `lookup` gives a term's value (the previous year's for a `prev` term) or None for a blank or unknown cell.
+    """
+    sides = []
+    for terms in (equation.lhs, equation.rhs):
+        total = Decimal(0)
+        for term in terms:
+            value = lookup(term)
+            if value is None:
+                return None
+            total += term.sign * value
+        sides.append(total)
+    return sides[0] == sides[1] if equation.op == "=" else sides[0] >= sides[1]

@@ -8,16 +8,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from nianbao.check import validate
+from nianbao.core.definitions import agency_id
 from nianbao.core.rules import consistency_rules
 from nianbao.core.textfiles import _records, decode
 from nianbao.errors import ERRORS, OK, REVIEW, FormatError, SourceError, UsageError
 from nianbao.importer.draft import import_report
+from nianbao.importer.extract import BLANK, NOT_FOUND, PRINTED, UNCERTAIN
 from nianbao.importer.summary import counts
 
 MANIFEST_COLUMNS = ("source", "agency", "year", "source_url", "published")
 # <agency>-<year>.<anything>: hongze-2024.pdf, pingtan-2019.page.html
 _NAME = re.compile(r"^(?P<agency>[a-z0-9]+(?:-[a-z0-9]+)*)-(?P<year>\d{4})\.[^/]+$")
-_AGENCY = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
 
 
 @dataclass
@@ -37,7 +38,7 @@ class Outcome:
     out: Path | None = None
     kind: str = ""
     template: str = ""
-    cells: dict[str, int] = field(default_factory=dict)  # filled / blank / missing / ambiguous
+    cells: dict[str, int] = field(default_factory=dict)  # printed / blank / not-found / uncertain
     failing: list[str] = field(default_factory=list)  # consistency rules that fail (not acknowledged)
     message: str = ""
 
@@ -82,7 +83,7 @@ def _from_name(path: Path) -> Job:
     if path.is_symlink():
         return Job(path, problem="是符号链接，不读取")
     match = _NAME.match(path.name)
-    if not match:
+    if not match or not agency_id().fullmatch(match.group("agency")):
         return Job(path, problem="文件名不是“<机构标识>-<年度>.<扩展名>”（如 hongze-2024.pdf），也不在清单中")
     return Job(path, match.group("agency"), int(match.group("year")))
 
@@ -105,7 +106,7 @@ def _manifest(path: Path) -> list[Job]:
         job = Job(
             source, record.get("agency", ""), 0, record.get("source_url") or None, record.get("published") or None
         )
-        if not _AGENCY.fullmatch(job.agency):
+        if not agency_id().fullmatch(job.agency):
             job.problem = f"清单第 {number} 行：机构标识只能用小写 ASCII 字母、数字和连字符：{job.agency}"
         elif not re.fullmatch(r"\d{4}", record.get("year", "")):
             job.problem = f"清单第 {number} 行：年度应为四位数字：{record.get('year', '')}"
@@ -153,7 +154,15 @@ def _one(
         return Outcome(job, "失败", message=f"找不到原文文件 {job.source}")
     try:
         result = import_report(
-            job.source, job.agency, job.year, out, job.source_url, retrieved, force=True, published=job.published
+            job.source,
+            job.agency,
+            job.year,
+            out,
+            job.source_url,
+            retrieved,
+            force=True,
+            data_dir=data,  # the neighbouring years already in data/ settle run-together digits
+            published=job.published,
         )
     except SourceError as exc:
         return Outcome(job, "失败", message=str(exc))
@@ -162,8 +171,9 @@ def _one(
     report, _ = validate([str(out)])
     failing = sorted({p.rule for p in report.sorted_problems() if p.rule in rule_ids and not p.acknowledged})
     cells = counts(result)
-    review = cells.get("missing", 0) + cells.get("ambiguous", 0) > 0
-    return Outcome(job, "需核对" if review else "通过", out, result.doc.kind, result.template.id, cells, failing)
+    return Outcome(
+        job, "需核对" if result.unresolved else "通过", out, result.doc.kind, result.template.id, cells, failing
+    )
 
 
 def exit_status(outcomes: list[Outcome]) -> int:
@@ -182,7 +192,7 @@ def summary_table(outcomes: list[Outcome]) -> str:
         outcomes,
         key=lambda o: (
             _ORDER[o.status],
-            -(o.cells.get("missing", 0) + o.cells.get("ambiguous", 0)),
+            -(o.cells.get(NOT_FOUND, 0) + o.cells.get(UNCERTAIN, 0)),
             -len(o.failing),
             o.label,
         ),
@@ -193,7 +203,7 @@ def summary_table(outcomes: list[Outcome]) -> str:
     ]
     for o in ranked:
         c = o.cells
-        numbers = [str(c[k]) if c else "" for k in ("filled", "blank", "missing", "ambiguous")] if c else [""] * 4
+        numbers = [str(c[k]) if c else "" for k in (PRINTED, BLANK, NOT_FOUND, UNCERTAIN)] if c else [""] * 4
         cells = [o.status, o.label, o.job.source.name, o.kind, o.template, *numbers, "、".join(o.failing), o.message]
         lines.append("| " + " | ".join(x.replace("|", "｜").replace("\n", " ") for x in cells) + " |")
     tally = {s: sum(o.status == s for o in outcomes) for s in _ORDER}

@@ -4,6 +4,7 @@ order where not, and checked with the consistency rules; what cannot be placed f
 from __future__ import annotations
 
 import itertools
+import math
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -12,11 +13,11 @@ from nianbao.core import labels
 from nianbao.core.definitions import read_definition
 from nianbao.core.rules import Term, consistency_rules, equations
 from nianbao.core.templates import Table, Template
-from nianbao.importer.extract import Cell, Extraction
+from nianbao.importer.extract import BLANK, PRINTED, UNCERTAIN, Cell, Extraction, Unresolved
 
 _NUMBER = re.compile(r"^(?P<num>[-−]?\d+(?:\.\d+)?)\s*(?P<note>.*)$")
 Key = tuple[str, str]  # (table id, row id)
-NOTES = 20  # unplaced numbers listed one by one in the import report, the rest counted
+NOTES = 20  # unplaced numbers listed one by one in the import report's remarks, the rest counted
 MAX_ROWS = 400  # past this many value rows in one section, rows are placed by label only (bounded time)
 
 
@@ -62,7 +63,7 @@ def _parse(text: str) -> Cell | None:
     """A printed value cell: a number with any unit or remark as its note; a blank mark; or None if neither."""
     folded = unicodedata.normalize("NFKC", text).strip()
     if not folded or folded in read_definition("import.yaml")["blank_marks"]:
-        return Cell("", text.strip(), status="blank")
+        return Cell("", text.strip(), status=BLANK)
     match = _NUMBER.match(folded)
     if not match:
         return None
@@ -89,12 +90,23 @@ def _merges(values: list[str], orphans: list[Orphan]) -> list[list[str]]:
 
 
 def _readings(values: list[str], n: int) -> list[list[str]]:
-    """A row printed with fewer cells than the template's: a blank could have dropped out anywhere."""
+    """A row printed with fewer cells than the template's: a blank could have dropped out anywhere (the first
+    max_candidates placements; _count says how many there are)."""
     out = []
-    for gaps in itertools.combinations(range(n), n - len(values)):
+    limit = read_definition("import.yaml")["max_candidates"]
+    for gaps in itertools.islice(itertools.combinations(range(n), n - len(values)), limit):
         it = iter(values)
         out.append(["" if k in gaps else next(it) for k in range(n)])
     return out
+
+
+def _runs(values: list[str], n: int) -> list[list[str]]:
+    """A row printed with more cells than the template's: which n are the row's cannot be told, each run is a reading."""
+    return [values[i : i + n] for i in range(len(values) - n + 1)]
+
+
+def _shown(values: list[str]) -> str:
+    return " ".join(v.strip() or "（空）" for v in values)
 
 
 def _align(rows: list[Key], obs: list[Observed], options: list[tuple[list[Key], bool]]) -> dict[Key, int]:
@@ -161,8 +173,7 @@ def place(tmpl: Template, tables: list[Table], obs: list[Observed], orphans: lis
         n = len(table.columns)
         if key not in placed:
             if not table.row(key[1]).optional:
-                _set_row(result, table, key[1], [], "missing", "")
-                result.notes.append(f"表 {key[0]} 找不到行“{table.row(key[1]).label}”：其单元格记为未找到")
+                result.not_found(table, [key[1]], f"原文中找不到行“{table.row(key[1]).label}”", _span(obs))
             continue
         o = obs[placed[key]]
         if table.row(key[1]).optional:
@@ -177,29 +188,39 @@ def place(tmpl: Template, tables: list[Table], obs: list[Observed], orphans: lis
             result.fuzzy.append(
                 f"表 {key[0]} 行 {key[1]}：原文“{o.text}”近似匹配“{table.row(key[1]).label}”（{o.where}）"
             )
+        guessed = key in by_position
+        named = f"原文此行的行名称不全（“{o.text}”）" if o.text.strip() else "原文此行没有行名称"
+        why = [f"{named}，按模板行序推定为本行"] if guessed else []
         mergeable = len(free) <= n  # loose cells near a short row: a few at most, or the readings explode
-        readings = (
-            [o.values]
-            if len(o.values) >= n
-            else [r for r in _merges(o.values, free) if len(r) == n]
-            if mergeable
-            else []
-        )
-        if len(o.values) < n and readings:
+        merged = [r for r in _merges(o.values, free) if len(r) == n] if len(o.values) < n and mergeable else []
+        if merged:
+            loose = _shown([f.text for f in free])
             free = []
-            result.notes.append(
+            result.remarks.append(
                 f"表 {key[0]} 行 {key[1]}：原文此行只印 {len(o.values)} 格，与其附近单独成行的数合读（{o.where}）"
             )
-        readings = readings or _readings(o.values, n)
-        if len(o.values) > n:
-            _set_row(result, table, key[1], [], "missing", o.where)
-            result.notes.append(
-                f"表 {key[0]} 行 {key[1]}：原文有 {len(o.values)} 格（应有 {n} 格），无法对应（{o.where}）"
+            readings = merged
+            if len(merged) > 1:
+                why.append(
+                    f"原文此行只印 {len(o.values)} 格“{_shown(o.values)}”（应有 {n} 格），"
+                    f"与附近单独成行的数“{loose}”合读有 {len(merged)} 种读法"
+                )
+        elif len(o.values) < n:
+            readings = _readings(o.values, n)
+            total = math.comb(n, n - len(o.values))
+            listed = f"，下列前 {len(readings)} 种" if total > len(readings) else ""
+            why.append(
+                f"原文此行只印 {len(o.values)} 格“{_shown(o.values)}”（应有 {n} 格），其余应是空白格，"
+                f"但不知是哪几格（{total} 种可能{listed}）"
             )
-        elif key in by_position:
-            _set_row(result, table, key[1], readings, "ambiguous", f"{o.where}（按模板行序推定，无行名称）")
+        elif len(o.values) > n:
+            readings = _runs(o.values, n)
+            guessed = True
+            why.append(f"原文此行有 {len(o.values)} 格“{_shown(o.values)}”（应有 {n} 格），无法确定哪些属于本行")
         else:
-            _set_row(result, table, key[1], readings, "filled", o.where)
+            readings = [o.values]
+        where = f"{o.where}（按模板行序推定）" if key in by_position else o.where
+        _set_row(result, table, key[1], readings, where, "；".join(why) + "：须对照原文确定", guessed)
     unplaced = [f"单独成行的数“{orphan.text}”无法归入任何单元格（{orphan.where}）" for orphan in free]
     used = set(placed.values())
     unplaced += [
@@ -207,50 +228,75 @@ def place(tmpl: Template, tables: list[Table], obs: list[Observed], orphans: lis
         for i, o in enumerate(obs)
         if i not in used
     ]
-    result.notes += unplaced[:NOTES]
+    result.remarks += unplaced[:NOTES]
     if len(unplaced) > NOTES:
-        result.notes.append(f"另有 {len(unplaced) - NOTES} 处数无法归入任何单元格（未逐一列出）")
+        result.remarks.append(f"另有 {len(unplaced) - NOTES} 处数无法归入任何单元格（未逐一列出）")
     _check(tmpl, tables, result, set(placed) - sure)
 
 
-def _set_row(result: Extraction, table: Table, row_id: str, readings: list[list[str]], status: str, where: str) -> None:
-    for k, column in enumerate(table.columns):
-        key = (table.id, row_id, column.id)
-        if not readings:
-            result.cells[key] = Cell("", status="missing", where=where)
-            continue
-        cells = [_parse(r[k]) for r in readings]
-        first = cells[0]
-        if status == "filled" and first is not None and all(c == first for c in cells):
-            first.where = where
-            result.cells[key] = first
+def _span(obs: list[Observed]) -> str:
+    """Where a section's rows were looked for, for a not-found entry."""
+    if not obs:
+        return "原文中该部分所在处（无数字行）"
+    return obs[0].where if len(obs) == 1 else f"{obs[0].where}至{obs[-1].where}"
+
+
+def _set_row(
+    result: Extraction, table: Table, row_id: str, readings: list[list[str]], where: str, why: str, guessed: bool
+) -> None:
+    """One row from its readings: a cell every reading agrees on is printed (or blank); the others, or all of
+    them when the row itself is `guessed`, are uncertain, in one `unresolved` entry with each reading a candidate."""
+    keys = [(table.id, row_id, c.id) for c in table.columns]
+    parsed = [[_parse(r[k]) or Cell(r[k].strip()) for k in range(len(keys))] for r in readings]
+    doubtful = []
+    for k, key in enumerate(keys):
+        first = parsed[0][k]
+        if not guessed and all(p[k] == first for p in parsed):
+            result.cells[key] = Cell(first.value, first.note, where, first.status)
         else:
-            joined = [" / ".join(r) for r in readings]
-            result.cells[key] = Cell("", where=where, status="ambiguous", candidates=joined)
+            result.cells[key] = Cell("", where=where, status=UNCERTAIN)
+            doubtful.append(k)
+    if doubtful:
+        candidates = list(dict.fromkeys(tuple(p[k].value for k in doubtful) for p in parsed))
+        result.unresolved.append(Unresolved([keys[k] for k in doubtful], UNCERTAIN, why, where, candidates))
 
 
 def _unlabelled(table: Table, obs: list[Observed], result: Extraction) -> None:
     """Section 四: one row of 15 values; fragments are read in order (the template's column order)."""
     n = len(table.columns)
     row = table.rows[0]
-    result.labels[(table.id, row.id)] = row.label
     whole = [o for o in obs if len(o.values) == n]
     values = whole[0].values if whole else [v for o in obs for v in o.values]
     where = whole[0].where if whole else "、".join(o.where for o in obs)
-    if len(values) != n:
-        _set_row(result, table, row.id, [], "missing", where)
-        result.notes.append(f"表 {table.id}：找到 {len(values)} 个数（应有 {n} 个），无法对应（{where or '无'}）")
+    if not values:
+        result.not_found(table, [row.id], f"原文中找不到“{table.caption}”的数", _span(obs))
         return
-    _set_row(result, table, row.id, [values], "filled" if whole else "ambiguous", where)
+    result.labels[(table.id, row.id)] = row.label
+    if whole:
+        _set_row(result, table, row.id, [values], where, "", False)
+        return
+    if len(values) == n:
+        why, readings = f"原文此表的数分在 {len(obs)} 处，按模板列序合读", [values]
+    elif len(values) > n:
+        why, readings = (
+            f"原文此表有 {len(values)} 个数“{_shown(values)}”（应有 {n} 个），无法确定哪些属于本表",
+            _runs(values, n),
+        )
+    else:
+        readings = _readings(values, n)
+        total = math.comb(n, n - len(values))
+        listed = f"，下列前 {len(readings)} 种" if total > len(readings) else ""
+        why = f"原文此表只有 {len(values)} 个数“{_shown(values)}”（应有 {n} 个），不知哪几格空白（{total} 种可能{listed}）"
+    _set_row(result, table, row.id, readings, where, f"{why}：须对照原文确定", True)
 
 
 def _check(tmpl: Template, tables: list[Table], result: Extraction, guessed: set[Key]) -> None:
     """The consistency rules over what was placed: a row placed by order that breaks one is not certain."""
     ids = {t.id for t in tables}
 
-    def value(term: Term) -> float | None:
+    def value(term: Term) -> str | None:
         cell = result.cells.get((term.table, term.row, term.column))
-        return float(cell.value) if cell and cell.status == "filled" and cell.value else None
+        return cell.value if cell and cell.status == PRINTED and cell.value else None
 
     for r in consistency_rules():
         if r.cross_year or tmpl.id not in r.templates:
@@ -261,9 +307,13 @@ def _check(tmpl: Template, tables: list[Table], result: Extraction, guessed: set
                 continue
             for table_id, row_id in sorted(rows & guessed):
                 table = tmpl.table(table_id)
-                cells = [result.cells[(table_id, row_id, c.id)] for c in table.columns]
-                if all(c.status == "filled" for c in cells):
-                    reading = " / ".join(c.value for c in cells)
+                keys = [(table_id, row_id, c.id) for c in table.columns]
+                cells = [result.cells[k] for k in keys]
+                if all(c.status in (PRINTED, BLANK) for c in cells) and any(c.status == PRINTED for c in cells):
+                    reading = tuple(c.value for c in cells)
                     for c in cells:
-                        c.status, c.value, c.candidates = "ambiguous", "", [reading]
-                    result.notes.append(f"表 {table_id} 行 {row_id}：按行序推定的数使 {r.id} 不成立（{eq.text}）")
+                        c.status, c.value = UNCERTAIN, ""
+                    note = (
+                        f"原文此行没有行名称，按模板行序推定为本行，但其数使 {r.id} 不成立（{eq.text}）：须对照原文确定"
+                    )
+                    result.unresolved.append(Unresolved(keys, UNCERTAIN, note, cells[0].where, [reading]))

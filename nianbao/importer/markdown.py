@@ -92,7 +92,7 @@ def _trim(values: list[str]) -> list[str]:
 
 def extract(doc: Document, tmpl: Template) -> Extraction:
     """Every template cell from a converted Markdown: section by section, rows placed by label, order and rules."""
-    result = Extraction({}, {}, [], [], set())
+    result = Extraction({}, {}, [], set())
     texts = [labels.normalise(line.text) if line.cells is None else "" for line in doc.lines]
     starts: dict[str, int] = {}
     cursor = 0
@@ -105,12 +105,14 @@ def extract(doc: Document, tmpl: Template) -> Extraction:
                 result.fuzzy.append(headings.fuzzy_note(sid, printed, hit[1], doc.lines[hit[0]].where))
     order = ["s2", "s3", "s4", "s5", "s6"]
     for sid in ("s2", "s3", "s4"):
-        if sid not in starts:
-            result.notes.append(f"找不到第{'二三四'[order.index(sid)]}部分的标题：其表格的单元格记为未找到")
-            region: list[Line] = []
-        else:
-            later = [starts[s] for s in order[order.index(sid) + 1 :] if s in starts]
-            region = doc.lines[starts[sid] + 1 : later[0] if later else len(doc.lines)]
-        rows, orphans = observe(region)
-        place(tmpl, [t for t in tmpl.tables if t.section == sid], rows, orphans, result)
+        tables = [t for t in tmpl.tables if t.section == sid]
+        if sid not in starts:  # as for text sources: the section's cells are not found, the rest still read
+            for table in tables:
+                rows = [r.id for r in table.rows if not r.optional]
+                heading = f"第{'二三四'[order.index(sid)]}部分的标题"
+                result.not_found(table, rows, f"原文中找不到表“{table.caption}”（{heading}）", "全文")
+            continue
+        later = [starts[s] for s in order[order.index(sid) + 1 :] if s in starts]
+        found, orphans = observe(doc.lines[starts[sid] + 1 : later[0] if later else len(doc.lines)])
+        place(tmpl, tables, found, orphans, result)
     return result

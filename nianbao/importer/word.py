@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import io
 import zipfile
+import zlib
 
+from nianbao.core.definitions import read_definition
 from nianbao.errors import SourceError
 from nianbao.importer.sources import Document, Line
 
 KIND = "Word（.docx）"
 OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # the header of a legacy .doc (and .xls, .ppt) compound file
-# A report's document.xml is well under a few MB; past these sizes a small upload is a zip bomb.
-MAX_DOCUMENT_XML = 50 * 1024 * 1024
-MAX_UNPACKED = 200 * 1024 * 1024
 
 LEGACY_MESSAGE = (
     "是旧版 Word（.doc）文件，无法直接读取：请先另存为 .docx，例如用 LibreOffice："
@@ -23,17 +22,7 @@ LEGACY_MESSAGE = (
 def read_docx(data: bytes) -> Document:
     """Paragraphs as lines and table rows as cells, in document order. A cell merged across columns (gridSpan)
     is one cell; the continuation of a cell merged down rows (vMerge) is left out, as HTML leaves out a rowspan."""
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as z:
-            info = z.getinfo("word/document.xml")
-            unpacked = sum(i.file_size for i in z.infolist())
-    except (zipfile.BadZipFile, KeyError):
-        raise SourceError("是 zip 文件，但不是 Word（.docx）文档") from None
-    if info.file_size > MAX_DOCUMENT_XML or unpacked > MAX_UNPACKED:
-        raise SourceError(
-            f"Word 文档解压后过大（word/document.xml {info.file_size} 字节，全部 {unpacked} 字节），"
-            "不像年度报告，拒绝读取"
-        )
+    _check_size(data)
     import docx
     from docx.oxml.ns import qn
     from docx.table import Table, _Cell
@@ -62,3 +51,21 @@ def read_docx(data: bytes) -> Document:
                 ]
                 lines.append(Line("\t".join(cells), f"表 {tables} 第 {r} 行", cells))
     return Document(KIND, lines)
+
+
+def _check_size(data: bytes) -> None:
+    """A small upload that unpacks to a huge file is a zip bomb: refused before python-docx unpacks it."""
+    limits = read_definition("import.yaml")
+    limit, total = limits["max_docx_xml_bytes"], limits["max_docx_unpacked_bytes"]
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            # zipfile stops each member at the size its directory states (a lie fails the CRC check)
+            unpacked = sum(i.file_size for i in z.infolist())
+            with z.open("word/document.xml") as member:
+                xml = member.read(limit + 1)  # never more, whatever the directory says
+    except (zipfile.BadZipFile, KeyError, EOFError, zlib.error, NotImplementedError, RuntimeError):
+        raise SourceError("是 zip 文件，但不是 Word（.docx）文档") from None
+    if len(xml) > limit:
+        raise SourceError(f"Word 文档的正文解压后超过 {limit // 2**20} MB，不予读取（可能是压缩炸弹）")
+    if unpacked > total:
+        raise SourceError(f"Word 文档解压后共 {unpacked} 字节，超过 {total // 2**20} MB，不予读取（可能是压缩炸弹）")

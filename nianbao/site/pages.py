@@ -10,7 +10,7 @@ import numpy as np
 
 from nianbao.core.definitions import read_definition
 from nianbao.core.package import Package
-from nianbao.core.rules import all_rules, consistency_rules
+from nianbao.core.rules import all_rules, consistency_rules, formula_text
 from nianbao.core.schemas import table_schema
 from nianbao.core.templates import TEMPLATE_IDS, template
 from nianbao.site import charts as render_charts
@@ -229,8 +229,7 @@ def render_rules(env: jinja2.Environment) -> dict[str, bytes]:
     consistency = []
     for r in consistency_rules():
         spec = r.spec or {}
-        op = "≥" if spec.get("op") == ">=" else "="
-        formula = f"{' + '.join(spec['lhs'])} {op} {' + '.join(spec['rhs'])}".replace("+ -", "− ")
+        formula = formula_text(r)
         for_each = "、".join(
             f"{k} ∈ {v if isinstance(v, str) else ', '.join(v)}" for k, v in spec.get("for_each", {}).items()
         )
