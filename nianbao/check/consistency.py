@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from fractions import Fraction
 
 import numpy as np
 
@@ -18,8 +19,8 @@ from nianbao.core.templates import TEMPLATE_IDS, template
 class Failure:
     pkg: int
     equation: Equation
-    left: float
-    right: float
+    left: Fraction
+    right: Fraction
 
 
 def _check_consistency(cells: Cells, packages: list[Package], report: Report) -> list[Failure]:
@@ -57,7 +58,14 @@ def _check_consistency(cells: Cells, packages: list[Package], report: Report) ->
                 left = _side(eq.lhs, padded, cells.keys, prev, n)
                 right = _side(eq.rhs, padded, cells.keys, prev, n)
                 stated = mask & ~np.isnan(left) & ~np.isnan(right)
-                holds = np.abs(left - right) < 1e-6 if eq.op == "=" else left >= right - 1e-6
+                with np.errstate(invalid="ignore"):
+                    holds = np.abs(left - right) < 1e-6 if eq.op == "=" else left >= right - 1e-6
+                # Beyond 15 digits float64 is not exact (20-digit counts off by one would pass): compare exactly.
+                for i in np.flatnonzero(mask & _any_inexact(eq, cells, prev, n)):
+                    stated[i] = _present(eq.terms, cells, prev, i)
+                    if stated[i]:
+                        lx, rx = _exact(eq.lhs, cells, prev, i), _exact(eq.rhs, cells, prev, i)
+                        holds[i] = lx == rx if eq.op == "=" else lx >= rx
                 tally.checked += int(mask.sum())
                 tally.not_stated += int((mask & ~stated).sum())
                 tally.passed += int((stated & holds).sum())
@@ -65,7 +73,7 @@ def _check_consistency(cells: Cells, packages: list[Package], report: Report) ->
                 per_passed += stated & holds
                 per_blank += mask & ~stated
                 for i in np.flatnonzero(stated & ~holds):
-                    failures.append(Failure(int(i), eq, float(left[i]), float(right[i])))
+                    failures.append(Failure(int(i), eq, _exact(eq.lhs, cells, prev, i), _exact(eq.rhs, cells, prev, i)))
         for i in np.flatnonzero(per_checked):
             report.package_tally(packages[i].key, r.id).add(
                 checked=int(per_checked[i]), passed=int(per_passed[i]), not_stated=int(per_blank[i])
@@ -93,8 +101,44 @@ def _side(terms: tuple[Term, ...], values: np.ndarray, keys: dict[str, int], pre
     return total
 
 
-def _number(x: float) -> str:
-    return f"{x:.6f}".rstrip("0").rstrip(".") if x != int(x) else str(int(x))
+def _any_inexact(eq: Equation, cells: Cells, prev: np.ndarray, n: int) -> np.ndarray:
+    out = np.zeros(n, dtype=bool)
+    if cells.inexact is None or not cells.inexact.any():
+        return out
+    for t in eq.terms:
+        col = cells.keys.get(t.cell)
+        if col is not None:
+            source = prev if t.prev else np.arange(n)
+            out |= np.where(source >= 0, cells.inexact[source, col], False)
+    return out
+
+
+def _present(terms: tuple[Term, ...], cells: Cells, prev: np.ndarray, i: int) -> bool:
+    rows = [int(prev[i]) if t.prev else int(i) for t in terms]
+    return all(
+        r >= 0 and t.cell in cells.keys and cells.texts is not None and cells.texts[r, cells.keys[t.cell]]
+        for r, t in zip(rows, terms, strict=True)
+    )
+
+
+def _exact(terms: tuple[Term, ...], cells: Cells, prev: np.ndarray, i: int) -> Fraction:
+    """A side of an equation for one package, in exact arithmetic from the printed values."""
+    total = Fraction(0)
+    for t in terms:
+        row = int(prev[i]) if t.prev else int(i)
+        text = cells.texts[row, cells.keys[t.cell]] if cells.texts is not None else None
+        total += t.sign * Fraction(text) if text else 0
+    return total
+
+
+def _number(x: Fraction) -> str:
+    """A sum as it would be printed: an integer, or a decimal with as many places as it needs."""
+    if x.denominator == 1:
+        return str(x.numerator)
+    places = 1
+    while (x * 10**places).denominator != 1 and places < 12:
+        places += 1
+    return f"{float(x):.{places}f}" if abs(x) < 10**15 else str(x)
 
 
 def _apply_acknowledgements(failures: list[Failure], packages: list[Package], report: Report) -> list[Problem]:
