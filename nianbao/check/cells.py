@@ -118,6 +118,25 @@ def _check_values(cells: Cells, packages: list[Package]) -> list[Problem]:
     return out
 
 
+def _check_blank(cells: Cells, packages: list[Package]) -> list[Problem]:
+    """A package whose every cell is blank: possible (an office that received nothing), but far more often an
+    import that found no tables, which the site would publish as a report of nothing."""
+    frame = cells.frame
+    filled = set(frame.loc[frame["raw"] != "", "pkg"]) if len(frame) else set()
+    return [
+        problem(
+            "package-blank",
+            "所有单元格都是空白：请对照原文确认确是如此（常见原因是导入时没有找到表格）",
+            file=pkg.file("datapackage.json"),
+            expected="至少一个单元格有数值",
+            found=f"{int((frame['pkg'] == i).sum()) if len(frame) else 0} 个单元格全部空白",
+            package=pkg.key,
+        )
+        for i, pkg in enumerate(packages)
+        if not pkg.context and pkg.tables and i not in filled
+    ]
+
+
 def describe_bad_value(raw: str, kind: str) -> tuple[str, str]:
     """Why a cell is not a valid value of its column type, and what it should be (templates.md §8)."""
     wanted = {"count": "非负整数", "change": "整数（可为负）", "money": "非负数（可带小数）"}[kind]

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from fractions import Fraction
 
 import numpy as np
 
 from nianbao.check.cells import Cells
-from nianbao.check.metadata import _well_formed
+from nianbao.check.entries import _well_formed
 from nianbao.check.problems import Problem, Report, problem
 from nianbao.core.package import Package
 from nianbao.core.rules import Equation, Term, consistency_rules, equations, rule
@@ -141,18 +142,32 @@ def _number(x: Fraction) -> str:
     return f"{float(x):.{places}f}" if abs(x) < 10**15 else str(x)
 
 
+@dataclass(frozen=True)
+class Ack:
+    index: int  # in `acknowledgements`
+    note: str
+    expected: str | None  # the values acknowledged; None in an entry written before they were recorded
+    found: str | None
+
+
+def _acknowledgements(pkg: Package) -> dict[tuple[str, str], Ack]:
+    acks = (pkg.descriptor or {}).get("acknowledgements")
+    out: dict[tuple[str, str], Ack] = {}
+    for n, ack in enumerate(acks if isinstance(acks, list) else []):
+        if _well_formed(ack):
+            for k, cell in enumerate(ack["cells"]):
+                values = (ack["expected"][k], ack["found"][k]) if "expected" in ack else (None, None)
+                out[(str(ack["rule"]), str(cell))] = Ack(n, ack["note"], *values)
+    return out
+
+
 def _apply_acknowledgements(failures: list[Failure], packages: list[Package], report: Report) -> list[Problem]:
-    acks_by_pkg: dict[int, dict[tuple[str, str], tuple[int, str]]] = {}
-    for i, pkg in enumerate(packages):
-        acks = (pkg.descriptor or {}).get("acknowledgements")
-        table: dict[tuple[str, str], tuple[int, str]] = {}
-        for n, ack in enumerate(acks if isinstance(acks, list) else []):
-            if _well_formed(ack):
-                for cell in ack["cells"]:
-                    table[(str(ack.get("rule")), str(cell))] = (n, ack["note"])
-        acks_by_pkg[i] = table
+    """Mark failures a package acknowledges, with the very values acknowledged: when a value changes the
+    acknowledgement no longer covers it (ack-stale), and the failure counts again."""
+    acks_by_pkg = {i: _acknowledgements(pkg) for i, pkg in enumerate(packages)}
     used: set[tuple[int, str, str]] = set()
     out = []
+    missing_values: dict[tuple[int, int], list[tuple[str, str, str]]] = {}
     for f in failures:
         pkg = packages[f.pkg]
         r = rule(f.equation.rule)
@@ -160,16 +175,35 @@ def _apply_acknowledgements(failures: list[Failure], packages: list[Package], re
         ack = acks_by_pkg[f.pkg].get((r.id, anchor.cell))
         data = pkg.tables.get(anchor.table)
         op = "≥ " if f.equation.op == ">=" else ""
+        expected, found = f"{op}{_number(f.right)}", _number(f.left)
         where = {
             "file": data.file if data else pkg.file(f"{anchor.table}.csv"),
             "line": data.row_lines.get(anchor.row) if data else None,
             "column": anchor.column,
             "column_number": data.header.index(anchor.column) + 1 if data and anchor.column in data.header else None,
         }
+        if ack:
+            used.add((f.pkg, r.id, anchor.cell))
+            if ack.expected is None:
+                missing_values.setdefault((f.pkg, ack.index), []).append((anchor.cell, expected, found))
+            elif (ack.expected, ack.found) != (expected, found):
+                out.append(
+                    problem(
+                        "ack-stale",
+                        f"确认时规则 {r.id} 在 {anchor.cell} 处期望 {ack.expected}、实际 {ack.found}，数值已变："
+                        "请对照原文核对，再更新或删除这条确认",
+                        file=pkg.file("datapackage.json"),
+                        column=f"acknowledgements[{ack.index}]",
+                        expected=f"期望 {ack.expected}、实际 {ack.found}（确认时）",
+                        found=f"期望 {expected}、实际 {found}（现在）",
+                        package=pkg.key,
+                        cell=anchor.cell,
+                    )
+                )
+                ack = None
         tally = report.tally(r.id)
         per_package = report.package_tally(pkg.key, r.id)
         if ack:
-            used.add((f.pkg, r.id, anchor.cell))
             tally.acknowledged += 1
             per_package.acknowledged += 1
         else:
@@ -180,24 +214,40 @@ def _apply_acknowledgements(failures: list[Failure], packages: list[Package], re
                 rule=r.id,
                 severity=r.severity,
                 message=f"{r.title}：{f.equation.formula()} 不成立",
-                expected=f"{op}{_number(f.right)}",
-                found=_number(f.left),
+                expected=expected,
+                found=found,
                 package=pkg.key,
                 cell=anchor.cell,
                 acknowledged=ack is not None,
-                note=ack[1] if ack else None,
+                note=ack.note if ack else None,
                 **where,
             )
         )
+    for (i, n), values in sorted(missing_values.items()):
+        cells = (packages[i].descriptor or {})["acknowledgements"][n]["cells"]
+        by_cell = {cell: (e, f) for cell, e, f in values}
+        exp = [by_cell.get(c, ("?", "?"))[0] for c in cells]
+        fnd = [by_cell.get(c, ("?", "?"))[1] for c in cells]
+        out.append(
+            problem(
+                "ack-stale",
+                "确认条目须记下所确认的数值，数值一变即失效：照此加上 expected 和 found",
+                file=packages[i].file("datapackage.json"),
+                column=f"acknowledgements[{n}]",
+                expected=f'"expected": {json.dumps(exp, ensure_ascii=False)}, "found": {json.dumps(fnd, ensure_ascii=False)}',
+                found="无",
+                package=packages[i].key,
+            )
+        )
     for i, table in acks_by_pkg.items():
-        for (rule_id, cell), (n, _note) in sorted(table.items()):
+        for (rule_id, cell), ack in sorted(table.items()):
             if (i, rule_id, cell) not in used:
                 out.append(
                     problem(
                         "ack-stale",
                         f"确认的不一致并不存在：规则 {rule_id} 在 {cell} 处成立、未涉及或无法检验，请删除这条确认",
                         file=packages[i].file("datapackage.json"),
-                        column=f"acknowledgements[{n}]",
+                        column=f"acknowledgements[{ack.index}]",
                         expected="一条实际不成立的规则",
                         found=f"{rule_id} {cell}",
                         package=packages[i].key,
@@ -221,6 +271,8 @@ def _tally_structural(report: Report, checked: list[Package], cells: Cells) -> N
         "descriptor": len(checked),
         "package-identity": len(checked),
         "template-year": len(checked),
+        "package-dates": len(checked),
+        "package-blank": len(checked),
         "agency-unknown": len(checked),
         "csv-header": report.counts["tables"],
         "row-unknown": rows,
