@@ -113,9 +113,9 @@ def test_show_tidy(run) -> None:
     status, out, _ = run("show", str(DATA / "reports" / "beiyangjizhen" / "2019"), "--tidy")
     lines = out.splitlines()
     assert status == 0
-    assert lines[0] == "table,row,column,value,note"
+    assert lines[0] == "table,row,column,value,status,note"
     assert len(lines) == 1 + 198
-    assert "s2_a20_1,normative_docs,total_published,48," in lines
+    assert "s2_a20_1,normative_docs,total_published,48,printed," in lines
 
 
 def test_show_tidy_keeps_blanks_and_notes(run) -> None:
@@ -124,9 +124,22 @@ def test_show_tidy_keeps_blanks_and_notes(run) -> None:
     status, out, _ = run("show", str(BASE / "reports" / "testtown" / "2020"), "--tidy")
     lines = out.splitlines()
     assert status == 0
-    assert "s3,granted,total,," in lines  # blank in the source
-    assert "s3,new_received,total,8," in lines
-    assert "s2_a20_9,central_procurement,procurement_amount,1200.5,元" in lines
+    assert "s3,granted,total,,blank," in lines  # blank in the source
+    assert "s3,new_received,total,8,printed," in lines
+    assert "s2_a20_9,central_procurement,procurement_amount,1200.5,printed,元" in lines
+
+
+def test_show_tidy_gives_every_cell_its_status(run, tmp_path: Path) -> None:
+    target = build(INVALID / "unresolved-left", tmp_path / "data")
+    status, out, _ = run("show", str(target / "reports/testtown/2019"), "--tidy")
+    lines = out.splitlines()
+    assert status == 0
+    assert [line for line in lines if ",uncertain," in line or ",not-found," in line] == [
+        "s3,granted,natural_person,,uncertain,连写数字“41”拆分不唯一",
+        "s3,granted,legal_commercial,,uncertain,连写数字“41”拆分不唯一",
+        "s4,cases,review_total,,not-found,原文第四部分缺“总计”一栏",
+    ]
+    assert {line.split(",")[4] for line in lines[1:]} == {"printed", "uncertain", "not-found"}  # 2019 has no blank
 
 
 def test_show_overview(run) -> None:

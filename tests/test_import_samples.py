@@ -80,7 +80,7 @@ def test_show_reads_an_ambiguous_draft(tmp_path: Path, run) -> None:
     status, tidy, _ = run("show", str(out), "--tidy")
     line = next(x for x in tidy.splitlines() if x.startswith("s2_a20_1,admin_normative_docs,issued,"))
     assert line.startswith(
-        "s2_a20_1,admin_normative_docs,issued,69,[待核对] 连写数字拆分不唯一：当前取 69 / 36 / 65；候选 "
+        "s2_a20_1,admin_normative_docs,issued,,uncertain,连写数字拆分不唯一：当前取 69 / 36 / 65；候选 "
     )
     assert status == 0
     code, out_text, _ = run("validate", str(out))

@@ -8,47 +8,6 @@ from nianbao.check.problems import Problem, problem
 from nianbao.core.package import Package
 from nianbao.core.rules import consistency_rules
 
-
-def _check_unresolved(pkg: Package, entries: Any, file: str, problems: list[Problem]) -> None:
-    """Cells the importer could not determine: an error until a maintainer has checked them against the source."""
-    if not isinstance(entries, list):
-        return
-    for i, entry in enumerate(entries):
-        cells = entry.get("cells") if isinstance(entry, dict) else None
-        if not isinstance(cells, list) or not all(isinstance(c, str) and c.count(".") == 2 for c in cells):
-            problems.append(
-                problem(
-                    "descriptor",
-                    "unresolved 条目应有 cells（“表.行.列”列表）和 note",
-                    file=file,
-                    column=f"unresolved[{i}]",
-                    found=_short(entry),
-                )
-            )
-            continue
-        for cell in cells:
-            table_id, row_id, column = cell.split(".")
-            data = pkg.tables.get(table_id)
-            where: dict[str, Any] = {"file": file, "column": f"unresolved[{i}]"}
-            if data and row_id in data.row_lines and column in data.header:
-                where = {
-                    "file": data.file,
-                    "line": data.row_lines[row_id],
-                    "column": column,
-                    "column_number": data.header.index(column) + 1,
-                }
-            problems.append(
-                problem(
-                    "import-unresolved",
-                    f"导入时未能确定的单元格，须对照原文核对后删去 datapackage.json 中的 unresolved[{i}]",
-                    found=str(entry.get("note", "")),
-                    package=pkg.key,
-                    cell=cell,
-                    **where,
-                )
-            )
-
-
 ACK_KEYS = {"rule", "cells", "expected", "found", "note"}
 _LEGACY_ACK_KEYS = {"rule", "cells", "note"}  # without the values: matched, and reported with the values to add
 
@@ -117,6 +76,106 @@ def _check_acknowledgement_form(acks: Any, file: str, problems: list[Problem]) -
             )
         elif not isinstance(ack["note"], str) or not ack["note"].strip():
             problems.append(problem("descriptor", "确认条目需要一句说明（note）", **where))
+
+
+UNRESOLVED_STATUS = {"not-found": "原文中没有找到", "uncertain": "原文有多种读法"}
+
+
+def _unresolved_shape(pkg: Package, entry: Any) -> str | None:
+    """What is wrong with an unresolved entry's form (the contract of issue 9), or None."""
+    if not isinstance(entry, dict):
+        return "应是对象"
+    unknown = set(entry) - {"cells", "status", "note", "candidates", "source"}
+    if unknown:
+        return f"有未定义的键 {'、'.join(sorted(unknown))}"
+    cells = entry.get("cells")
+    if not (_texts(cells) and cells and all(c.count(".") == 2 for c in cells)):
+        return "cells 应是“表.行.列”的非空列表"
+    if pkg.template and not all(_in_template(pkg, c) for c in cells):
+        return f"cells 中有模板没有的单元格：{'、'.join(c for c in cells if not _in_template(pkg, c))}"
+    if "status" not in entry and set(entry) == {"cells", "note"}:
+        return None  # a draft of the importer before issue 9 (no status): still an error per cell, below
+    if entry.get("status") not in UNRESOLVED_STATUS:
+        return "status 应为 not-found（原文中没有找到）或 uncertain（有多种读法）"
+    if not isinstance(entry.get("note"), str) or not entry["note"].strip():
+        return "需要一句说明（note）"
+    if "source" in entry and not isinstance(entry["source"], str):
+        return "source 应是原文中的位置（文字，如“第 123 行”）"
+    candidates = entry.get("candidates")
+    if entry["status"] == "not-found" and candidates is not None:
+        return "not-found 的条目没有候选读法（candidates 只用于 uncertain）"
+    if entry["status"] == "uncertain" and not (
+        isinstance(candidates, list) and len(candidates) >= 2 and all(_texts(c, len(cells)) for c in candidates)
+    ):
+        return f"uncertain 的条目应有至少两种候选读法（candidates），每种是与 cells 对应的 {len(cells)} 个数"
+    return None
+
+
+def _in_template(pkg: Package, cell: str) -> bool:
+    table_id, row_id, column = cell.split(".")
+    tmpl = pkg.template
+    if tmpl is None or table_id not in tmpl.table_ids:
+        return False
+    table = tmpl.table(table_id)
+    return row_id in table.row_ids and column in table.column_ids
+
+
+def _check_unresolved(pkg: Package, entries: Any, file: str, problems: list[Problem]) -> None:
+    """Cells the importer could not determine (not found, or several readings): each one an error until a
+    maintainer has read the original, entered the value and deleted the entry (CONTRIBUTING.md)."""
+    if not isinstance(entries, list):
+        return
+    for i, entry in enumerate(entries):
+        bad = _unresolved_shape(pkg, entry)
+        if bad:
+            problems.append(
+                problem(
+                    "descriptor",
+                    f"unresolved 条目：{bad}",
+                    file=file,
+                    column=f"unresolved[{i}]",
+                    expected='{"cells": […], "status": "not-found" 或 "uncertain", "note": …, "candidates": […], "source": …}',
+                    found=_short(entry),
+                    package=pkg.key,
+                )
+            )
+            continue
+        for k, cell in enumerate(entry["cells"]):
+            table_id, row_id, column = cell.split(".")
+            data = pkg.tables.get(table_id)
+            where: dict[str, Any] = {"file": file, "column": f"unresolved[{i}]"}
+            value = ""
+            if data and row_id in data.row_lines and column in data.header:
+                where = {
+                    "file": data.file,
+                    "line": data.row_lines[row_id],
+                    "column": column,
+                    "column_number": data.header.index(column) + 1,
+                }
+                row = next((c for _, c in data.rows if c[data.header.index("row")] == row_id), None)
+                value = row[data.header.index(column)] if row else ""
+            status = entry.get("status", "uncertain")
+            readings = "、".join(dict.fromkeys(c[k] or "空白" for c in entry.get("candidates") or []))
+            place = f"；原文位置：{entry['source']}" if entry.get("source") else ""
+            if value:
+                message = f"标为导入时未能确定，却填了数值：未能确定的单元格应留空（unresolved[{i}]）"
+            else:
+                message = (
+                    f"导入时未能确定（{UNRESOLVED_STATUS[status]}）：{entry['note']}"
+                    + (f"；候选读法：{readings}" if readings else "")
+                    + f"{place}。须对照原文填入数值，再删去 datapackage.json 中的 unresolved[{i}]"
+                )
+            problems.append(
+                problem(
+                    "import-unresolved",
+                    message,
+                    expected="对照原文填入的数值",
+                    found=value or status,
+                    package=pkg.key,
+                    cell=cell,
+                    **where,
+                )
+            )
 
 
 def _short(value: Any) -> str:
