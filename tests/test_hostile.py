@@ -216,3 +216,150 @@ def test_remote_references_are_reported_and_never_fetched(base_copy: Path) -> No
         f"{where}:resources[0].dialect: 错误 [descriptor] resources[0].dialect {tail}{url}/dialect.json）",
         f"{where}:resources[0].schema: 错误 [descriptor] resources[0].schema {tail}{url}/table-schema.json）",
     ]
+
+
+# --- No traceback, whatever the input: validate, fmt, show and the build in a subprocess ---------------------------
+
+
+def _deep_json(base: Path) -> str:
+    path = base / PKG / "datapackage.json"
+    path.write_text(
+        path.read_text(encoding="utf-8").replace('"title": ', '"x": ' + "[" * 1000 + "]" * 1000 + ', "title": ', 1)
+    )
+    return "reports/testtown/2019/datapackage.json: 错误 [json-syntax] datapackage.json JSON 嵌套过深（超过 20 层）"
+
+
+def _long_count(base: Path) -> str:
+    path = base / PKG / "s4.csv"
+    path.write_text(path.read_text(encoding="utf-8").replace("cases,,1,1,0,0,2,", f"cases,,{'1' * 400},1,0,0,2,"))
+    return (
+        "reports/testtown/2019/s4.csv:2:review_upheld: 错误 [R9] 数值位数过多（400 位，上限 15 位），不像年报中的数"
+        f"（期望：非负整数；实际：{'1' * 400}）"
+    )
+
+
+def _surrogate_title(base: Path) -> str:
+    path = base / PKG / "datapackage.json"
+    path.write_text(path.read_text(encoding="utf-8").replace('"title": "', '"title": "\\ud800', 1))
+    return (
+        "reports/testtown/2019/datapackage.json: 错误 [json-syntax] datapackage.json "
+        "含孤立的 Unicode 代理字符 \\ud800（不是合法的文字，无法写成 UTF-8）"
+    )
+
+
+@pytest.mark.parametrize("hostile", [_deep_json, _long_count, _surrogate_title], ids=["deep", "400-digit", "surrogate"])
+def test_no_traceback_on_hostile_data(hostile, base_copy: Path, tmp_path: Path) -> None:
+    first = hostile(base_copy)
+    status, out, _ = cli("validate", ".", cwd=base_copy)
+    assert status == 1 and out.splitlines()[0] == first
+    status, _, _ = cli("fmt", "--check", ".", cwd=base_copy)
+    assert status == 1 if hostile is not _long_count else status == 0
+    status, _, _ = cli("fmt", ".", cwd=base_copy)
+    assert status == (0 if hostile is _long_count else 1)
+    status, _, err = cli("show", str(PKG), cwd=base_copy)
+    assert status == (0 if hostile is _long_count else 1)
+    status, out, err = build(base_copy, tmp_path / "out")
+    assert status == 1 and first in out and err == "数据有错误，未生成网站（site/ 保持原样）。\n"
+
+
+def test_dangling_site_link_is_refused_not_followed(base_copy: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    os.symlink(tmp_path / "nowhere", out / "site")
+    status, _, err = build(base_copy, out)
+    assert status == 1
+    assert err == f"错误：{out / 'site'} 是符号链接：不经链接写入网站（以免写到别处），请删去或改为普通文件夹\n"
+    assert (out / "site").is_symlink() and not (tmp_path / "nowhere").exists()
+
+
+def test_a_full_disk_during_the_build_is_a_message(base_copy: Path, tmp_path: Path, monkeypatch, capsys) -> None:
+    import errno
+
+    from nianbao.site.build import main
+
+    real = Path.write_bytes
+
+    def full(self: Path, data: bytes) -> int:
+        if self.name == "index.md":
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(self))
+        return real(self, data)
+
+    monkeypatch.setattr(Path, "write_bytes", full)
+    out = tmp_path / "out"
+    status = main(["--data", str(base_copy), "--site-dir", str(out / "site"), "--build-dir", str(out / "build")])
+    err = capsys.readouterr().err
+    assert status == 1
+    assert err.startswith(f"错误：写入失败：{out / 'build'}/docs.tmp/") and err.endswith("：No space left on device\n")
+    assert not (out / "site").exists()
+
+
+def test_a_second_build_waits_for_none_and_breaks_nothing(base_copy: Path, tmp_path: Path) -> None:
+    import fcntl
+
+    out = tmp_path / "out"
+    (out / "build").mkdir(parents=True)
+    with open(out / "build" / ".lock", "w") as held:  # a build in progress
+        fcntl.flock(held, fcntl.LOCK_EX)
+        status, _, err = build(base_copy, out)
+    assert status == 1
+    assert err == f"错误：另一个构建正在使用 {out / 'build'}，请等它结束后再试\n"
+    assert not (out / "site").exists()
+
+
+def test_two_builds_at_once_never_both_succeed_with_a_partial_site(base_copy: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    dirs = ["--site-dir", str(out / "site"), "--build-dir", str(out / "build")]
+    command = [sys.executable, str(ROOT / "build_site.py"), "--data", str(base_copy), *dirs]
+    procs = [subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    results = [(p.wait(timeout=600), p.stderr.read()) for p in procs]
+    for p in procs:
+        p.stdout.close()
+        p.stderr.close()
+    assert all("Traceback" not in err for _, err in results)
+    assert all(status == 0 or "另一个构建正在使用" in err for status, err in results)
+    assert any(status == 0 for status, _ in results)
+    reference = tmp_path / "reference"
+    assert build(base_copy, reference)[0] == 0
+    files = sorted(p.relative_to(out / "site") for p in (out / "site").rglob("*") if p.is_file())
+    assert files == sorted(p.relative_to(reference / "site") for p in (reference / "site").rglob("*") if p.is_file())
+
+
+# --- History from git: a hostile subject never breaks the build; only the forge's own merge commits are linked -----
+
+
+def test_history_survives_control_characters_and_links_only_real_merges(tmp_path: Path) -> None:
+    from nianbao.site.history import read_history
+
+    repo = tmp_path / "repo"
+    data = repo / "data" / "reports" / "a"
+
+    def git(*args: str) -> str:
+        env = {**os.environ, "GIT_AUTHOR_DATE": "2026-01-02T00:00:00", "GIT_COMMITTER_DATE": "2026-01-02T00:00:00"}
+        done = subprocess.run(["git", "-C", str(repo), *args], capture_output=True, text=True, env=env, check=True)
+        return done.stdout.strip()
+
+    repo.mkdir()
+    git("init", "-q", "-b", "main")
+    git("config", "user.email", "t@example.org")
+    git("config", "user.name", "t")
+    git("remote", "add", "origin", "https://github.com/o/r.git")
+    for year, subject in (("2019", "Fix totals (#1)"), ("2020", "bad \x1e\x1f\x1b[31m subject\x07")):
+        (data / year).mkdir(parents=True)
+        (data / year / "s3.csv").write_text("x\n")
+        git("add", "-A")
+        git("commit", "-q", "-m", subject)
+    git("checkout", "-q", "-b", "feature")
+    (data / "2021").mkdir()
+    (data / "2021" / "s3.csv").write_text("x\n")
+    git("add", "-A")
+    git("commit", "-q", "-m", "Add 2021 (#3)")
+    git("checkout", "-q", "main")
+    git("merge", "-q", "--no-ff", "feature", "-m", "Merge pull request #7 from someone/feature")
+    history = read_history(repo / "data")
+    assert history is not None
+    got = {c.packages: (c.subject, c.pull_request, history.pull_url(c)) for c in history.recent}
+    assert got == {  # along main: the merge is the change that brought a/2021 in
+        ("a/2021",): ("Merge pull request #7 from someone/feature", 7, "https://github.com/o/r/pull/7"),
+        ("a/2020",): ("", None, None),
+        ("a/2019",): ("Fix totals (#1)", None, None),
+    }
