@@ -44,6 +44,20 @@ def _expand(ref: str, tmpl: Template) -> list[tuple[str, str, str]]:
     return [(table_id, r, column) for r in rows if r in table.row_ids and not table.row(r).optional]
 
 
+def figure_cells(fig: Figure, tmpl: Template | None) -> list[str]:
+    """Every cell a figure of a report may be computed from ("table.row.column"): its terms, and the applicant
+    columns a blank 总计 is summed from."""
+    if tmpl is None:
+        return []
+    parts_set = read_definition("site.yaml")["derive_total_from"]
+    out = []
+    for table_id, row, col in (t for ref in fig.cells for t in _expand(ref, tmpl)):
+        out.append(f"{table_id}.{row}.{col}")
+        if col == "total":
+            out += [f"{table_id}.{row}.{p}" for p in tmpl.table(table_id).column_sets.get(parts_set, ())]
+    return out
+
+
 def compute(cells: Cells, template_ids: list[str]) -> Figures:
     figures = figure_definitions()
     parts_set = read_definition("site.yaml")["derive_total_from"]

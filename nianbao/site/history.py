@@ -7,8 +7,7 @@ import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 
-_PR = re.compile(r"(?:Merge pull request #(\d+)|\(#(\d+)\)\s*$)")
-
+from nianbao.core.definitions import read_definition
 
 _SEP = "\x1f"
 
@@ -17,8 +16,6 @@ _SEP = "\x1f"
 class Commit:
     sha: str
     date: str  # YYYY-MM-DD, the commit's date
-    subject: str
-    pull_request: int | None
     packages: tuple[str, ...]  # "<agency>/<year>" touched by the commit
 
     @property
@@ -28,15 +25,12 @@ class Commit:
 
 @dataclass
 class History:
-    repo_url: str | None  # https://github.com/<owner>/<repo>, for links
+    repo_url: str | None  # the repository's web address (definitions/site.yaml), for links
     last: dict[str, Commit] = field(default_factory=dict)  # package → its latest change
     recent: list[Commit] = field(default_factory=list)  # newest first
 
     def commit_url(self, change: Commit) -> str | None:
         return f"{self.repo_url}/commit/{change.sha}" if self.repo_url else None
-
-    def pull_url(self, change: Commit) -> str | None:
-        return f"{self.repo_url}/pull/{change.pull_request}" if self.repo_url and change.pull_request else None
 
 
 def _git(root: Path, *args: str) -> str | None:
@@ -47,15 +41,12 @@ def _git(root: Path, *args: str) -> str | None:
     return done.stdout if done.returncode == 0 else None
 
 
-def repo_url(root: Path) -> str | None:
-    """The GitHub web address of the `origin` remote, if it is on GitHub."""
-    url = (_git(root, "remote", "get-url", "origin") or "").strip()
-    match = re.match(r"^(?:https://github\.com/|git@github\.com:)([\w.-]+/[\w.-]+?)(?:\.git)?$", url)
-    return f"https://github.com/{match.group(1)}" if match else None
-
-
 def read_history(data: Path, recent: int = 10) -> History | None:
-    """One `git log` over the data folder: the latest change of each package and the most recent changes."""
+    """One `git log` over the data folder: the latest change of each package and the most recent changes.
+
+    Only hashes, dates and file names are read: commit subjects are English developer text (and may hold any
+    character); visitors see the date and a link to the change.
+    """
     root_text = _git(data, "rev-parse", "--show-toplevel")
     if root_text is None:
         return None
@@ -64,17 +55,16 @@ def read_history(data: Path, recent: int = 10) -> History | None:
         prefix = data.resolve().relative_to(root.resolve()).as_posix()
     except ValueError:
         return None
-    log = _git(root, "log", f"--format=%x1e%H{_SEP}%cs{_SEP}%s", "--name-only", "--", prefix)
+    log = _git(root, "log", f"--format=%x1e%H{_SEP}%cs", "--name-only", "--", prefix)
     if log is None:
         return None
-    history = History(repo_url(root))
+    history = History(read_definition("site.yaml").get("repository"))
     pattern = re.compile(rf"^{re.escape(prefix)}/reports/([^/]+)/(\d{{4}})/")
     for record in log.split("\x1e")[1:]:
         header, _, names = record.partition("\n")
-        sha, day, subject = header.split(_SEP, 2)
+        sha, day = header.split(_SEP, 1)
         packages = sorted({f"{m.group(1)}/{m.group(2)}" for m in map(pattern.match, names.split("\n")) if m})
-        pr = _PR.search(subject)
-        change = Commit(sha, day, subject, int(pr.group(1) or pr.group(2)) if pr else None, tuple(packages))
+        change = Commit(sha, day.strip(), tuple(packages))
         for package in packages:
             history.last.setdefault(package, change)
         if len(history.recent) < recent:

@@ -1,4 +1,4 @@
-"""mkdocs hook: pages that build_site.py generated as one raw HTML block skip Python-Markdown.
+"""mkdocs hook: pages that build_site.py generated as one raw HTML block skip Python-Markdown; titles escaped.
 
 The HTML is final (escaped by the renderer); Python-Markdown would only re-parse every tag of it, which was
 about half of the build's time. Without this hook the pages still build: Markdown passes raw HTML through.
@@ -8,10 +8,26 @@ from __future__ import annotations
 
 from typing import Any
 
+from markupsafe import escape
+
 MARKER = "<!-- nianbao:html -->\n"
 
 
+def on_config(config: Any, **kwargs: Any) -> Any:
+    # The footer's licence, originals and repository: from definitions/site.yaml, the one place they are kept.
+    from nianbao.core.definitions import read_definition
+
+    site = read_definition("site.yaml")
+    config.extra["nianbao"] = {k: site[k] for k in ("licence", "originals", "repository")}
+    return config
+
+
 def on_page_markdown(markdown: str, page: Any, **kwargs: Any) -> str:
+    # Material prints the front matter title unescaped (<title>, the header): a title from data/ such as
+    # "</title><script>…" would run. Escaped here, once, it reaches every place as text.
+    title = page.meta.get("title")
+    if isinstance(title, str):
+        page.meta["title"] = str(escape(title))
     if markdown.startswith(MARKER):
         page.nianbao_html = markdown[len(MARKER) :]
         return ""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Iterator
 from importlib import resources
@@ -24,16 +25,44 @@ from nianbao.site.report_page import render_report
 
 ASSETS = ("nianbao.css", "nianbao.js", "search.js")
 
+_INDENT = re.compile(r"^( {3,})(?=\S)")
+_ITEM = re.compile(r"^\s*(?:[0-9]+\.|[-*])\s")
+
+
+def _same_level(previous: str, line: str) -> bool:
+    indent = len(line) - len(line.lstrip())
+    return bool(_ITEM.match(previous)) and len(previous) - len(previous.lstrip()) == indent + (indent >= 3)
+
+
+def list_indent(markdown: str) -> str:
+    """CONTRIBUTING.md is written as GitHub reads it: list content indented by 3 spaces, an item right after a
+    paragraph line. Python-Markdown needs 4 spaces and a blank line there, or code blocks and later steps fall
+    out of the numbered list: one more space for every indented line, a blank line before such an item."""
+    out: list[str] = []
+    fenced = False
+    for line in markdown.split("\n"):
+        if line.strip().startswith("```"):
+            fenced = not fenced
+        elif not fenced and _ITEM.match(line) and out and out[-1].strip() and not _same_level(out[-1], line):
+            out.append("")
+        out.append(_INDENT.sub(lambda m: m.group(1) + " ", line))
+    return "\n".join(out)
+
 
 def render_site(
-    collection: Collection, report: Report, history: History | None = None, contributing: str | None = None
+    collection: Collection,
+    report: Report,
+    history: History | None = None,
+    contributing: str | None = None,
+    site_url: str | None = None,
 ) -> Iterator[tuple[str, bytes]]:
     """Every file of the site, one at a time: pages (Markdown wrapping final HTML), assets and downloads.
 
     `history` (from git) adds each report's last change and the home page's recent changes; `contributing` is the
-    contributor guide (CONTRIBUTING.md), published as the /contributing/ page.
+    contributor guide (CONTRIBUTING.md), published as the /contributing/ page; `site_url` (the deployed address)
+    makes the catalogue, JSON, JSON-LD and citations carry full URLs.
     """
-    site = build_site_model(collection, report, history)
+    site = build_site_model(collection, report, history, site_url)
     env = environment()
     by_agency: dict[str, list[Package]] = defaultdict(list)
     by_year: dict[int, list[Package]] = defaultdict(list)
@@ -60,6 +89,6 @@ def render_site(
     yield "data.json", render_catalogue(site)
     if contributing is not None:
         # Our own Markdown (not data): it goes through Python-Markdown like any documentation page.
-        yield "contributing/index.md", contributing.encode("utf-8")
+        yield "contributing/index.md", list_indent(contributing).encode("utf-8")
     for name in ASSETS:
         yield f"assets/{name}", (resources.files("nianbao.site") / "assets" / name).read_bytes()

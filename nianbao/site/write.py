@@ -33,7 +33,12 @@ def is_page(name: str) -> bool:
 
 
 def build_site(
-    config_file: Path, docs: Path, site: Path, files: Iterable[tuple[str, bytes]], source_date_epoch: int
+    config_file: Path,
+    docs: Path,
+    site: Path,
+    files: Iterable[tuple[str, bytes]],
+    source_date_epoch: int,
+    site_url: str | None = None,
 ) -> tuple[Path, int, dict[str, float]]:
     """Write the pages to build/docs and the downloads aside, build with mkdocs into a temporary folder, move the
     downloads in, index with Pagefind, and only then replace `site` (returns it, the number of pages, and seconds per stage).
@@ -60,7 +65,9 @@ def build_site(
     os.environ["SOURCE_DATE_EPOCH"] = str(source_date_epoch)
     logging.getLogger("mkdocs").setLevel(logging.WARNING)
     try:
-        config = load_config(str(config_file), docs_dir=str(docs), site_dir=str(staging), strict=True)
+        # site_url (from the Pages workflow) gives 404.html and sitemap.xml their full addresses under a sub-path.
+        extra = {"site_url": site_url} if site_url else {}
+        config = load_config(str(config_file), docs_dir=str(docs), site_dir=str(staging), strict=True, **extra)
         build(config)
     except MkDocsException as exc:
         raise BuildError(f"mkdocs 构建失败：{exc}") from None
