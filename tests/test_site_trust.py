@@ -306,3 +306,24 @@ def test_zip_members_dated_by_the_data(real_site: Path) -> None:
     with zipfile.ZipFile(real_site / "reports" / "hongze" / "2023" / "hongze-2023.zip") as z:
         dates = {info.date_time for info in z.infolist()}
     assert len(dates) == 1 and next(iter(dates))[0] >= 2024
+
+
+def test_pages_workflow_gives_the_build_its_address() -> None:
+    import yaml
+
+    workflows = Path(build_site.__file__).parent / ".github" / "workflows"
+    publish = yaml.safe_load((workflows / "publish.yml").read_text(encoding="utf-8"))
+    configure = publish["jobs"]["configure"]
+    step = next(s for s in configure["steps"] if s.get("uses", "").startswith("actions/configure-pages@"))
+    assert configure["outputs"]["base_url"] == f"${{{{ steps.{step['id']}.outputs.base_url }}}}"
+    assert publish["jobs"]["check"]["with"]["site_url"] == "${{ needs.configure.outputs.base_url }}"
+    check = yaml.safe_load((workflows / "check.yml").read_text(encoding="utf-8"))
+    build = next(s for s in check["jobs"]["check"]["steps"] if s.get("run") == "python build_site.py")
+    assert build["env"]["NIANBAO_SITE_URL"] == "${{ inputs.site_url }}"
+
+
+def test_site_url_from_the_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("NIANBAO_SITE_URL", "https://example.org/sub/")
+    site = build(BASE, tmp_path)
+    assert "<loc>https://example.org/sub/reports/testtown/2019/</loc>" in (site / "sitemap.xml").read_text()
+    assert 'href="/sub/agencies/"' in (site / "404.html").read_text(encoding="utf-8")
