@@ -327,3 +327,16 @@ def test_site_url_from_the_environment(tmp_path: Path, monkeypatch: pytest.Monke
     site = build(BASE, tmp_path)
     assert "<loc>https://example.org/sub/reports/testtown/2019/</loc>" in (site / "sitemap.xml").read_text()
     assert 'href="/sub/agencies/"' in (site / "404.html").read_text(encoding="utf-8")
+
+
+def test_accessibility_and_weight(real_site: Path) -> None:
+    for html in real_site.rglob("*.html"):
+        page = soup(html)
+        skip = page.select_one("a.nb-skip")
+        assert skip is not None and page.select_one(skip["href"]) is not None, html
+        assert not page.select("table th:not([scope])"), html  # every header cell says what it heads
+    # Material's built-in search (lunr, its worker) is off and never loaded; source maps are for its developers.
+    assert not (real_site / "assets" / "javascripts" / "lunr").exists()
+    assert not (real_site / "assets" / "javascripts" / "workers").exists()
+    assert not list(real_site.rglob("*.map"))
+    assert all("sourceMappingURL" not in p.read_text(encoding="utf-8") for p in real_site.glob("assets/*/*.min.*"))

@@ -36,3 +36,23 @@ def on_page_markdown(markdown: str, page: Any, **kwargs: Any) -> str:
 
 def on_page_content(html: str, page: Any, **kwargs: Any) -> str:
     return getattr(page, "nianbao_html", html)
+
+
+# Files of Material that this site never loads (its built-in search is off: lunr, the search worker) and source
+# maps (about 2.3 MB of the deploy).
+UNUSED = ("assets/javascripts/lunr", "assets/javascripts/workers")
+
+
+def on_post_build(config: Any, **kwargs: Any) -> None:
+    import re
+    import shutil
+    from pathlib import Path
+
+    site = Path(config["site_dir"])
+    for folder in UNUSED:
+        shutil.rmtree(site / folder, ignore_errors=True)
+    for source_map in sorted(site.glob("assets/**/*.map")):
+        source_map.unlink()
+    for bundle in sorted([*site.glob("assets/javascripts/*.js"), *site.glob("assets/stylesheets/*.css")]):
+        text = bundle.read_text(encoding="utf-8")
+        bundle.write_text(re.sub(r"\n?/[/*][#@] sourceMappingURL=\S+( \*/)?\s*$", "\n", text), encoding="utf-8")

@@ -102,6 +102,8 @@ def _thead(table: Table) -> str:
             for cell in row:
                 scope = ' scope="col"' if "column" in cell else ' scope="colgroup"' if "group" in cell else ""
                 css = ' class="nb-corner"' if cell.get("corner") else ""
+                if cell.get("corner") and not scope:
+                    scope = ' scope="col"'  # the corner heads the label column (信息内容)
                 parts.append(f"<th{scope}{css}{_attrs(cell)}>{escape(cell['text'])}</th>")
             parts.append("</tr>")
         parts.append("</thead><tbody>")
