@@ -225,6 +225,12 @@ def test_citation_copy_button(browser, subpath: str) -> None:
     context = browser.new_context(permissions=["clipboard-read", "clipboard-write"])
     page = context.new_page()
     page.goto(subpath + "reports/hongze/2023/", wait_until="networkidle")
-    page.locator("button.nb-copy[data-copy=cite-text]").click()
-    assert page.locator("button.nb-copy[data-copy=cite-text]").inner_text() == "已复制"
+    from playwright.sync_api import expect
+
+    button = page.locator("button.nb-copy[data-copy=cite-text]")
+    button.click()
+    expect(button).to_have_text("已复制")  # waits for the clipboard's promise
+    copied = page.evaluate("navigator.clipboard.readText()")
+    assert copied == page.locator("#cite-text").inner_text()
+    assert "https://example.org/nianbao/reports/hongze/2023/" in copied
     context.close()
