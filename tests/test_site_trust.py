@@ -96,13 +96,13 @@ def test_spreadsheet_downloads_neutralise_formulas(hostile_site: Path) -> None:
     excel = (downloads / "nianbao-tidy-excel.csv").read_bytes().decode("utf-8-sig").splitlines()
     assert (
         "testtown,2019,V2019,s2_a20_9,central_procurement,procurement_amount,251000,false,"
-        '"\'=HYPERLINK(""http://x"")",' in excel
+        '"\'=HYPERLINK(""http://x"")",政府集中采购,采购总金额,,' in excel
     )
     # Programs read the canonical text: the UTF-8 tidy CSV and the JSON keep the note as written.
     tidy = (downloads / "nianbao-tidy.csv").read_text(encoding="utf-8").splitlines()
     assert (
         "testtown,2019,V2019,s2_a20_9,central_procurement,procurement_amount,251000,false,"
-        '"=HYPERLINK(""http://x"")",' in tidy
+        '"=HYPERLINK(""http://x"")",政府集中采购,采购总金额,,' in tidy
     )
     notes = json.loads((folder / "testtown-2019.json").read_text(encoding="utf-8"))["notes"]
     assert notes[0]["note"] == '=HYPERLINK("http://x")'
@@ -163,7 +163,7 @@ def test_acknowledged_error_is_flagged_in_downloads(real_site: Path) -> None:
     data = json.loads((real_site / "reports" / "hongze" / "2023" / "hongze-2023.json").read_text(encoding="utf-8"))
     assert data["flags"] == {"s4.cases.lit_after_review_total": "acknowledged", "s4.cases.review_total": "acknowledged"}
     excel = (downloads / "nianbao-tidy-excel.csv").read_text(encoding="utf-8-sig")
-    assert "hongze,2023,V2021,s4,cases,review_total,0,false,,acknowledged" in excel.splitlines()
+    assert "hongze,2023,V2021,s4,cases,review_total,0,false,,,行政复议 · 总计,件,acknowledged" in excel.splitlines()
 
 
 def test_quality_panel_speaks_plainly(real_site: Path) -> None:
@@ -172,7 +172,7 @@ def test_quality_panel_speaks_plainly(real_site: Path) -> None:
     assert "s4.cases" not in quality and "review_total" not in quality and "other_no_correction" not in quality
     assert "行政复议 · 总计 = 行政复议 · 结果维持 + 行政复议 · 结果纠正" in quality
     home = soup(real_site / "index.html").get_text()
-    assert "通过结构检查" not in home and "2 份有警告" in home
+    assert "通过结构检查" not in home and "2 份报告有警告（共 2 处）" in home
 
 
 def test_licence_repository_and_error_report(real_site: Path) -> None:
@@ -265,7 +265,8 @@ def test_plain_chinese_for_visitors(real_site: Path) -> None:
     assert not_found.h1.get_text() == "页面不存在"
     assert {a.get_text() for a in not_found.select("ul.nb-404 a")} >= {"按机构浏览", "按年度浏览"}
     report = soup(real_site / "reports" / "hongze" / "2023" / "index.html")
-    assert "nianbao import" not in report.select_one("table.nb-meta").get_text()
+    meta = report.select_one("table.nb-meta").get_text()
+    assert "nianbao import" not in meta and "由本站的导入程序从洪泽区人民政府年报 PDF 的提取文本导入" in meta
     rules = soup(real_site / "rules" / "index.html")
     assert {td.get_text() for td in rules.select("table.nb-rules td:nth-of-type(1)")} <= {"错误", "警告"}
     generator = soup(real_site / "index.html").select_one("footer .nb-generator")
@@ -340,3 +341,35 @@ def test_accessibility_and_weight(real_site: Path) -> None:
     assert not (real_site / "assets" / "javascripts" / "workers").exists()
     assert not list(real_site.rglob("*.map"))
     assert all("sourceMappingURL" not in p.read_text(encoding="utf-8") for p in real_site.glob("assets/*/*.min.*"))
+
+
+def test_chart_ticks_are_whole_numbers() -> None:
+    from nianbao.site.charts import line_chart
+
+    svg = BeautifulSoup(
+        str(line_chart("测试", [2023, 2024], [("行政复议", [0.0, 5.0]), ("行政诉讼", [3.0, None])])), "html.parser"
+    )
+    ticks = [t.get_text() for t in svg.select("text.nb-axis[text-anchor=end]")]
+    assert ticks == ["0", "2", "4", "6", "8"]
+    big = BeautifulSoup(str(line_chart("测试", [2023], [("申请", [447228.0])])), "html.parser")
+    assert [t.get_text() for t in big.select("text.nb-axis[text-anchor=end]")] == [
+        "0",
+        "200,000",
+        "400,000",
+        "600,000",
+        "800,000",
+    ]
+    assert "2024年未填" in svg.desc.get_text()
+
+
+def test_home_title_newest_and_agency_findings(real_site: Path) -> None:
+    home = soup(real_site / "index.html")
+    assert home.title.get_text() == "政府信息公开工作年度报告开放数据"
+    newest = [a["href"] for a in home.select("ul.nb-report-list a")]
+    years = [int(h.rstrip("/").rsplit("/", 1)[1]) for h in newest]
+    assert years == sorted(years, reverse=True) and years[0] == 2024
+    agency = soup(real_site / "agencies" / "hongze" / "index.html")
+    finding = next(li for li in agency.select("ul.nb-findings li.nb-ack"))
+    assert "确认说明：原报告如此" in finding.get_text() and finding.a["href"].startswith(
+        "../../reports/hongze/2023/#finding-"
+    )

@@ -30,6 +30,9 @@ TIDY_FIELDS = [
     {"name": "value", "title": "数值（空白表示原文空白）", "type": "number"},
     {"name": "blank", "title": "原文空白", "type": "boolean"},
     {"name": "note", "title": "单元格说明（原文）", "type": "string"},
+    {"name": "row_label", "title": "行名称（模板）", "type": "string"},
+    {"name": "column_label", "title": "列名称（模板，含上级表头）", "type": "string"},
+    {"name": "unit", "title": "单位", "type": "string"},
     {
         "name": "flag",
         "title": "标记（acknowledged：原报告自身数据不一致，经确认照录）",
@@ -38,7 +41,21 @@ TIDY_FIELDS = [
     },
 ]
 # Text columns of the tidy download: neutralised against formulas in the Excel variant.
-_TEXT_FIELDS = ("note",)
+_TEXT_FIELDS = ("note", "row_label", "column_label")
+
+
+def _cell_labels() -> dict[str, tuple[str, str, str]]:
+    """ "template|table|row|column" → the template's row label, column label (with its header groups) and unit."""
+    out = {}
+    for tid in TEMPLATE_IDS:
+        for table in template(tid).tables:
+            for column in table.columns:
+                heads = " · ".join([*(g.label for g in table.column_ancestors(column)), column.label])
+                unit = column.unit or table.unit or ""
+                for row in table.rows:
+                    out[f"{tid}|{table.id}|{row.id}|{column.id}"] = (row.label, heads, unit)
+    return out
+
 
 Flags = dict[tuple[str, int], dict[str, str]]  # (agency, year) → "table.row.column" → flag
 
@@ -75,13 +92,18 @@ def tidy_frame(collection: Collection, flags: Flags | None = None) -> pd.DataFra
     if notes:
         keys = zip(out["agency"], out["year"], out["table"], out["row"], out["column"], strict=True)
         out["note"] = [notes.get(k, "") for k in keys]
+    cell = out["template"] + "|" + out["table"] + "|" + out["row"] + "|" + out["column"]
+    labels = _cell_labels()
+    found = [labels.get(k, ("", "", "")) for k in cell]
+    out["row_label"] = [f[0] for f in found]
+    out["column_label"] = [f[1] for f in found]
+    out["unit"] = [f[2] for f in found]
     out["flag"] = ""
     flat = {(a, y, *cell.split(".")): f for (a, y), cells in (flags or {}).items() for cell, f in cells.items()}
     if flat:
         keys = zip(out["agency"], out["year"], out["table"], out["row"], out["column"], strict=True)
         out["flag"] = [flat.get(k, "") for k in keys]
     order = {"|".join(k): i for k, i in _cell_order().items()}
-    cell = out["template"] + "|" + out["table"] + "|" + out["row"] + "|" + out["column"]
     out["_rank"] = cell.map(order).fillna(len(order)).to_numpy()
     out = out.sort_values(["agency", "year", "_rank"], kind="stable").drop(columns="_rank")
     return out.reset_index(drop=True)

@@ -200,7 +200,7 @@ def render_data(site: Site, env: jinja2.Environment, report_jsons: list[bytes]) 
     labels = {
         "nianbao-csv.zip": "全部 CSV 与 datapackage.json（zip）",
         "datapackage.json": "数据包描述（Frictionless，描述以下各文件）",
-        "nianbao-tidy.csv": "长表：每份报告每个单元格一行（agency, year, template, table, row, column, value, blank, note, flag）",
+        "nianbao-tidy.csv": "长表：每份报告每个单元格一行（agency, year, template, table, row, column, value, blank, note, row_label, column_label, unit, flag）",
         "nianbao-tidy-excel.csv": "长表，Excel 专用（UTF-8 BOM）",
         "nianbao.json": "全部报告的全部内容（JSON，含文字部分与数据质量）",
         "agencies.csv": "机构名录",
