@@ -373,3 +373,22 @@ def test_home_title_newest_and_agency_findings(real_site: Path) -> None:
     assert "确认说明：原报告如此" in finding.get_text() and finding.a["href"].startswith(
         "../../reports/hongze/2023/#finding-"
     )
+
+
+def test_lone_surrogate_in_a_title_is_a_message_not_a_traceback(
+    tmp_path: Path, base_copy: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    site = build(base_copy, tmp_path)
+    before = (site / "index.html").read_bytes()
+    package = base_copy / "reports" / "testtown" / "2019" / "datapackage.json"
+    descriptor = json.loads(package.read_text(encoding="utf-8"))
+    descriptor["title"] = "测试\ud800镇"
+    package.write_text(json.dumps(descriptor, ensure_ascii=True, indent=2) + "\n", encoding="utf-8")
+    args = ["--data", str(base_copy), "--site-dir", str(site), "--build-dir", str(tmp_path / "build")]
+    assert build_site.main(args) == 1
+    err = capsys.readouterr().err
+    assert (
+        err
+        == "错误：data/reports/testtown/2019：含无法以 UTF-8 写出的字符 '\\ud800'（孤立的代理项），请改正后再生成网站\n"
+    )
+    assert (site / "index.html").read_bytes() == before

@@ -5,10 +5,12 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Iterator
+from contextlib import contextmanager
 from importlib import resources
 
 from nianbao.check.problems import Report
 from nianbao.core.package import Collection, Package
+from nianbao.errors import BuildError
 from nianbao.site.catalogue import render_catalogue
 from nianbao.site.history import History
 from nianbao.site.model import build_site_model, environment, report_url
@@ -49,6 +51,17 @@ def list_indent(markdown: str) -> str:
     return "\n".join(out)
 
 
+@contextmanager
+def located(where: str) -> Iterator[None]:
+    """A character no file can hold (a lone surrogate such as \\ud800 in a title): a message with its place, not a
+    traceback."""
+    try:
+        yield
+    except UnicodeEncodeError as exc:
+        char = exc.object[exc.start : exc.end] if isinstance(exc.object, str) else "?"
+        raise BuildError(f"{where}：含无法以 UTF-8 写出的字符 {char!a}（孤立的代理项），请改正后再生成网站") from None
+
+
 def render_site(
     collection: Collection,
     report: Report,
@@ -73,10 +86,13 @@ def render_site(
     for agency_id, packages in sorted(by_agency.items()):
         years = [p.year or 0 for p in packages]
         for p in packages:
-            files = render_report(site, env, p, years)
+            with located(f"data/reports/{p.key}"):
+                files = render_report(site, env, p, years)
             report_jsons.append(files[f"{report_url(p.agency or '', p.year or 0)}{p.agency}-{p.year}.json"])
             yield from files.items()
-        yield from render_agency(site, env, agency_id, packages).items()
+        with located(f"data/agencies.csv（{agency_id}）"):
+            agency_files = render_agency(site, env, agency_id, packages)
+        yield from agency_files.items()
     for year, packages in sorted(by_year.items()):
         yield from render_year(
             site, env, year, sorted(packages, key=lambda p: site.agency_name(p.agency or ""))
