@@ -392,3 +392,21 @@ def test_lone_surrogate_in_a_title_is_a_message_not_a_traceback(
         == "错误：data/reports/testtown/2019：含无法以 UTF-8 写出的字符 '\\ud800'（孤立的代理项），请改正后再生成网站\n"
     )
     assert (site / "index.html").read_bytes() == before
+
+
+def test_xlsx_workbook(real_site: Path, hostile_site: Path) -> None:
+    openpyxl = pytest.importorskip("openpyxl")
+    book = openpyxl.load_workbook(real_site / "data" / "downloads" / "nianbao.xlsx")
+    assert book.sheetnames[0] == "机构" and "V2021-s4" in book.sheetnames
+    sheet = book["V2021-s4"]
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[1][:2] == ("agency", "year")
+    total = rows[1].index("cases.review_total")
+    assert rows[0][total] == "行政复议 › 总计"
+    hongze = next(r for r in rows[2:] if r[:2] == ("hongze", 2023))
+    assert hongze[total - 4 : total + 1] == (10, 1, 0, 0, 0) and isinstance(hongze[total], int)
+    assert hongze[-1] == "cases.review_total=acknowledged cases.lit_after_review_total=acknowledged"
+    # Text that a spreadsheet would run is neutralised here too; numbers stay numbers (blank = empty cell).
+    agencies = list(openpyxl.load_workbook(hostile_site / "data" / "downloads" / "nianbao.xlsx")["机构"].values)
+    assert agencies[1][0] == "id"
+    assert all(not str(v).startswith(("=", "+", "-", "@")) for row in agencies for v in row if v is not None)

@@ -15,8 +15,9 @@ from nianbao.core.package import Collection
 from nianbao.core.schemas import table_schema
 from nianbao.core.templates import TEMPLATE_IDS, template
 from nianbao.core.textfiles import dump_json, write_csv
-from nianbao.site.downloads import licences, spreadsheet_text, zip_date, zip_info
+from nianbao.site.downloads import licences, number, spreadsheet_text, zip_date, zip_info
 from nianbao.site.flags import ACKNOWLEDGED
+from nianbao.site.xlsx import Cell, workbook
 
 # THE tidy shape of the site's downloads (one row per cell). `flag` carries the publisher's acknowledged
 # inconsistency ("acknowledged"); an empty value is a blank in the source, never 0.
@@ -143,10 +144,20 @@ def _wide_schema(tid: str, table_id: str) -> dict[str, Any]:
         for c in table.columns:
             f = dict(base[c.id])
             f["name"] = f"{r.id}.{c.id}"
-            f["title"] = f"{r.label} › {base[c.id]['title']}"
+            f["title"] = " › ".join(x for x in (r.label, base[c.id]["title"]) if x)
             fields.append(f)
     fields.append({"name": "flags", "title": "有标记的单元格（行.列=acknowledged，空格分隔）", "type": "string"})
     return {"fields": fields, "missingValues": [""], "primaryKey": ["agency", "year"]}
+
+
+def _wide_sheet(wide: pd.DataFrame, schema: dict[str, Any]) -> list[list[Cell]]:
+    """A wide table as a sheet: Chinese titles, then the ids, then one row per report (numbers as numbers)."""
+    titles = [f["title"] for f in schema["fields"]]
+    rows: list[list[Cell]] = [titles, list(wide.columns)]
+    for record in wide.itertuples(index=False):
+        agency, year, *cells, flags = record
+        rows.append([agency, int(year), *(number(c) if isinstance(c, str) else c for c in cells), flags])
+    return rows
 
 
 def _csv(frame: pd.DataFrame) -> bytes:
@@ -204,10 +215,14 @@ def collection_files(
                 "schema": {"fields": registry_fields, "missingValues": [""], "primaryKey": ["id"]},
             },
         ]
+        sheets: list[tuple[str, list[list[Cell]]]] = [
+            ("机构", [[f["title"] for f in registry_fields], [f["name"] for f in registry_fields], *agencies])
+        ]
         for name, wide in wide_frames(tidy).items():
             tid, table_id = name.split("-", 1)
             path = f"wide/{name}.csv"
             yield part(path, _csv(wide))
+            sheets.append((name, _wide_sheet(wide, _wide_schema(tid, table_id))))
             resources.append(
                 {
                     "name": f"wide-{name.lower()}",
@@ -220,6 +235,8 @@ def collection_files(
                 }
             )
         del tidy
+        yield part("nianbao.xlsx", workbook(sheets, date, frozen_rows=2), zipped=False)
+        del sheets
         yield part("nianbao.json", b"[" + b",".join(j.rstrip(b"\n") for j in report_jsons) + b"]\n", zipped=False)
         descriptor = {
             "name": "nianbao",

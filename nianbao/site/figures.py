@@ -44,16 +44,16 @@ def _expand(ref: str, tmpl: Template) -> list[tuple[str, str, str]]:
     return [(table_id, r, column) for r in rows if r in table.row_ids and not table.row(r).optional]
 
 
-def figure_cells(fig: Figure, tmpl: Template | None) -> list[str]:
-    """Every cell a figure of a report may be computed from ("table.row.column"): its terms, and the applicant
-    columns a blank 总计 is summed from."""
+def figure_cells(fig: Figure, tmpl: Template | None, derived: bool = False) -> list[str]:
+    """Every cell a figure of a report is computed from ("table.row.column"): its terms, and when a blank 总计 was
+    summed (`derived`), the applicant columns."""
     if tmpl is None:
         return []
     parts_set = read_definition("site.yaml")["derive_total_from"]
     out = []
     for table_id, row, col in (t for ref in fig.cells for t in _expand(ref, tmpl)):
         out.append(f"{table_id}.{row}.{col}")
-        if col == "total":
+        if col == "total" and derived:
             out += [f"{table_id}.{row}.{p}" for p in tmpl.table(table_id).column_sets.get(parts_set, ())]
     return out
 

@@ -179,7 +179,7 @@ class Site:
         flags = self.flags(pkg.key)
         out = []
         for fig, v, d in zip(self.figures.figures, self.figures.values[i], self.figures.derived[i], strict=True):
-            flagged = [flags[c] for c in figures_mod.figure_cells(fig, pkg.template) if c in flags]
+            flagged = [flags[c] for c in figures_mod.figure_cells(fig, pkg.template, bool(d)) if c in flags]
             out.append(
                 {
                     "value": None if np.isnan(v) else float(v),

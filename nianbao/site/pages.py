@@ -202,6 +202,7 @@ def render_data(site: Site, env: jinja2.Environment, report_jsons: list[bytes]) 
         "datapackage.json": "数据包描述（Frictionless，描述以下各文件）",
         "nianbao-tidy.csv": "长表：每份报告每个单元格一行（agency, year, template, table, row, column, value, blank, note, row_label, column_label, unit, flag）",
         "nianbao-tidy-excel.csv": "长表，Excel 专用（UTF-8 BOM）",
+        "nianbao.xlsx": "Excel 工作簿：机构名录与各宽表，每表一页（空白即原报告空白；flags 列标出原报告数据不一致）",
         "nianbao.json": "全部报告的全部内容（JSON，含文字部分与数据质量）",
         "agencies.csv": "机构名录",
     }
@@ -250,7 +251,12 @@ def render_data(site: Site, env: jinja2.Environment, report_jsons: list[bytes]) 
 
 
 def _media(name: str) -> str:
-    return {"csv": "text/csv", "json": "application/json", "zip": "application/zip"}[name.rsplit(".", 1)[1]]
+    return {
+        "csv": "text/csv",
+        "json": "application/json",
+        "zip": "application/zip",
+        "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    }[name.rsplit(".", 1)[1]]
 
 
 def render_rules(env: jinja2.Environment) -> dict[str, bytes]:
