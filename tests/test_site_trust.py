@@ -410,3 +410,27 @@ def test_xlsx_workbook(real_site: Path, hostile_site: Path) -> None:
     agencies = list(openpyxl.load_workbook(hostile_site / "data" / "downloads" / "nianbao.xlsx")["机构"].values)
     assert agencies[1][0] == "id"
     assert all(not str(v).startswith(("=", "+", "-", "@")) for row in agencies for v in row if v is not None)
+
+
+def test_history_survives_any_commit_subject(tmp_path: Path, base_copy: Path) -> None:
+    import subprocess
+
+    def git(*args: str) -> None:
+        env = {"GIT_AUTHOR_DATE": "2026-01-02T03:04:05Z", "GIT_COMMITTER_DATE": "2026-01-02T03:04:05Z"}
+        subprocess.run(
+            ["git", "-C", str(base_copy), "-c", "user.name=t", "-c", "user.email=t@example.org", *args],
+            check=True,
+            capture_output=True,
+            env={**__import__("os").environ, **env},
+        )
+
+    git("init", "-q")
+    git("add", ".")
+    # Control characters (record separators of the log format too) and a "(#1)" the forge never said.
+    git("commit", "-q", "-m", "evil \x1e\x1f subject ::error file=x::boom (#1)")
+    site = build(base_copy, tmp_path)
+    change = soup(site / "reports" / "testtown" / "2019" / "index.html").select_one("p.nb-change")
+    assert change.get_text() == "本报告数据最近修改于 2026-01-02（查看这次修改）。"
+    home = soup(site / "index.html")
+    assert "evil" not in home.get_text() and not home.select('a[href*="/pull/"]')
+    assert "2026-01-02 更新：" in home.select_one("ul.nb-changes").get_text()

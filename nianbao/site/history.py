@@ -59,7 +59,8 @@ def read_history(data: Path, recent: int = 10) -> History | None:
     if log is None:
         return None
     history = History(read_definition("site.yaml").get("repository"))
-    pattern = re.compile(rf"^{re.escape(prefix)}/reports/([^/]+)/(\d{{4}})/")
+    folder = "" if prefix == "." else f"{re.escape(prefix)}/"  # data/ may be the repository's root itself
+    pattern = re.compile(rf"^{folder}reports/([^/]+)/(\d{{4}})/")
     for record in log.split("\x1e")[1:]:
         header, _, names = record.partition("\n")
         sha, day = header.split(_SEP, 1)
