@@ -90,7 +90,8 @@ def test_hostile_title_and_name_reach_every_place_as_text(hostile_site: Path) ->
 def test_spreadsheet_downloads_neutralise_formulas(hostile_site: Path) -> None:
     folder = hostile_site / "reports" / "testtown" / "2019"
     assert (folder / "notes.csv").read_bytes() == (
-        b'table,row,column,note\ns2_a20_9,central_procurement,procurement_amount,"\'=HYPERLINK(""http://x"")"\n'
+        b"agency,year,table,row,column,note\n"
+        b'testtown,2019,s2_a20_9,central_procurement,procurement_amount,"\'=HYPERLINK(""http://x"")"\n'
     )
     downloads = hostile_site / "data" / "downloads"
     excel = (downloads / "nianbao-tidy-excel.csv").read_bytes().decode("utf-8-sig").splitlines()
@@ -107,7 +108,7 @@ def test_spreadsheet_downloads_neutralise_formulas(hostile_site: Path) -> None:
     notes = json.loads((folder / "testtown-2019.json").read_text(encoding="utf-8"))["notes"]
     assert notes[0]["note"] == '=HYPERLINK("http://x")'
     # Numbers are never touched: -5 is a printed change count.
-    assert "admin_license,行政许可,100,-5,300" in (folder / "s2_a20_5.csv").read_text(encoding="utf-8")
+    assert "testtown,2019,admin_license,行政许可,100,-5,300" in (folder / "s2_a20_5.csv").read_text(encoding="utf-8")
 
 
 def test_agencies_download_neutralises_formulas(tmp_path: Path, base_copy: Path) -> None:

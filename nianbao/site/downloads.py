@@ -108,11 +108,31 @@ def package_json(
     }
 
 
+# Every per-report CSV starts with the report's identity, so that files from several reports can be stacked.
+IDENTITY_FIELDS = [
+    {"name": "agency", "title": "机构标识", "type": "string"},
+    {"name": "year", "title": "报告年度", "type": "integer"},
+]
+
+
 def _table_csv(pkg: Package, table_id: str) -> bytes:
     data = pkg.tables[table_id]
     label = data.header.index("label") if "label" in data.header else None
-    rows = [[spreadsheet_text(c) if i == label else c for i, c in enumerate(cells)] for _, cells in data.rows]
-    return write_csv([data.header, *rows]).encode("utf-8")
+    who = [pkg.agency or "", str(pkg.year or "")]
+    rows = [[*who, *(spreadsheet_text(c) if i == label else c for i, c in enumerate(cells))] for _, cells in data.rows]
+    return write_csv([["agency", "year", *data.header], *rows]).encode("utf-8")
+
+
+def _with_identity(descriptor: dict[str, Any], csv_names: set[str]) -> dict[str, Any]:
+    """The published descriptor: the CSV resources' schemas begin with the agency and year columns."""
+    resources = []
+    for r in descriptor.get("resources", []):
+        if isinstance(r, dict) and r.get("path") in csv_names and isinstance(r.get("schema"), dict):
+            schema = dict(r["schema"])
+            schema["fields"] = [*IDENTITY_FIELDS, *schema.get("fields", [])]
+            r = {**r, "schema": schema}
+        resources.append(r)
+    return {**descriptor, "resources": resources}
 
 
 def zip_files(files: dict[str, bytes], date: tuple[int, int, int, int, int, int] = ZIP_DATE) -> bytes:
@@ -146,10 +166,11 @@ def package_files(
     files: dict[str, bytes] = {}
     for table in pkg.template.tables:
         files[f"{table.id}.csv"] = _table_csv(pkg, table.id)
+    who = [pkg.agency or "", str(pkg.year or "")]
     files["notes.csv"] = write_csv(
         [
-            ["table", "row", "column", "note"],
-            *([n["table"], n["row"], n["column"], spreadsheet_text(n["note"])] for _, n in pkg.notes),
+            ["agency", "year", "table", "row", "column", "note"],
+            *([*who, n["table"], n["row"], n["column"], spreadsheet_text(n["note"])] for _, n in pkg.notes),
         ]
     ).encode()
     files["narrative.md"] = (pkg.narrative or "").encode("utf-8")
@@ -158,7 +179,9 @@ def package_files(
     if descriptor.get("source_url"):
         descriptor["sources"] = [{"title": "原报告", "path": descriptor["source_url"]}]
     descriptor["licenses"] = licences()
-    files["datapackage.json"] = dump_json(self_contained(descriptor, pkg.template)).encode("utf-8")
+    csv_names = {f"{t.id}.csv" for t in pkg.template.tables} | {"notes.csv"}
+    published = _with_identity(self_contained(descriptor, pkg.template), csv_names)
+    files["datapackage.json"] = dump_json(published).encode("utf-8")
     base = f"{pkg.agency}-{pkg.year}"
     files[f"{base}.json"] = compact_json(package_json(pkg, agency, report, url, flags))
     files[f"{base}.zip"] = zip_files({f"{base}/{name}": content for name, content in files.items()}, zip_date(day))
