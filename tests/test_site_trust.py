@@ -435,3 +435,14 @@ def test_history_survives_any_commit_subject(tmp_path: Path, base_copy: Path) ->
     home = soup(site / "index.html")
     assert "evil" not in home.get_text() and not home.select('a[href*="/pull/"]')
     assert "2026-01-02 更新：" in home.select_one("ul.nb-changes").get_text()
+
+
+def test_year_page_shows_what_a_blank_figure_states(real_site: Path) -> None:
+    # 上海 2019 left 予以公开 总计 blank; its applicant columns print 258 + 12 + 1 + 1 (two columns blank).
+    year = soup(real_site / "years" / "2019" / "index.html")
+    head = [th.get_text() for th in year.select("table.nb-figures thead th")]
+    row = next(tr for tr in year.select("table.nb-figures tbody tr") if "上海" in tr.th.get_text())
+    granted = row.select("td")[head.index("予以公开") - 1]
+    assert granted.get_text() == "—（已填部分 272）" and granted["data-sort"] == ""
+    total = year.select("table.nb-figures tfoot td")[head.index("予以公开") - 1]
+    assert total.get_text() == "71 份未填"  # the partial sum is not added into the total

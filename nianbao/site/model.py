@@ -178,12 +178,20 @@ class Site:
         i = self.index[pkg.key]
         flags = self.flags(pkg.key)
         out = []
-        for fig, v, d in zip(self.figures.figures, self.figures.values[i], self.figures.derived[i], strict=True):
+        rows = zip(
+            self.figures.figures,
+            self.figures.values[i],
+            self.figures.derived[i],
+            self.figures.partial[i],
+            strict=True,
+        )
+        for fig, v, d, part in rows:
             flagged = [flags[c] for c in figures_mod.figure_cells(fig, pkg.template, bool(d)) if c in flags]
             out.append(
                 {
                     "value": None if np.isnan(v) else float(v),
                     "derived": bool(d),
+                    "partial": None if np.isnan(part) else float(part),
                     "flag": "；".join(dict.fromkeys(f.note or f.message for f in flagged)) if flagged else None,
                 }
             )
