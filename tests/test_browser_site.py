@@ -167,6 +167,12 @@ def test_phone_width_nothing_wider_than_the_screen(browser, subpath: str, path: 
     page.goto(subpath + path, wait_until="networkidle")
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= PHONE["width"], f"{path}: page is {width} px wide"
+    # The header title is clipped inside the header (ellipsis), never past the screen's edge.
+    title = page.evaluate(
+        "() => { const t = document.querySelector('.md-header__title');"
+        " return [t.getBoundingClientRect().right, getComputedStyle(t).overflowX]; }"
+    )
+    assert title[0] <= PHONE["width"] and title[1] == "hidden", title
     # Every label cell keeps a readable width: at most a few lines tall.
     heights = page.evaluate(
         """() => Array.from(document.querySelectorAll('table.nb-table tbody th[scope=row], table.nb-figures tbody th'))
