@@ -17,7 +17,7 @@ from nianbao.core.templates import TEMPLATE_IDS, template
 from nianbao.core.textfiles import dump_json, write_csv
 from nianbao.site.downloads import licences, number, spreadsheet_text, zip_date, zip_info
 from nianbao.site.flags import ACKNOWLEDGED
-from nianbao.site.xlsx import Cell, workbook
+from nianbao.site.xlsx import Cell, Workbook
 
 # THE tidy shape of the site's downloads (one row per cell). `flag` carries the publisher's acknowledged
 # inconsistency ("acknowledged"); an empty value is a blank in the source, never 0.
@@ -150,14 +150,13 @@ def _wide_schema(tid: str, table_id: str) -> dict[str, Any]:
     return {"fields": fields, "missingValues": [""], "primaryKey": ["agency", "year"]}
 
 
-def _wide_sheet(wide: pd.DataFrame, schema: dict[str, Any]) -> list[list[Cell]]:
+def _wide_sheet(wide: pd.DataFrame, schema: dict[str, Any]) -> Iterator[list[Cell]]:
     """A wide table as a sheet: Chinese titles, then the ids, then one row per report (numbers as numbers)."""
-    titles = [f["title"] for f in schema["fields"]]
-    rows: list[list[Cell]] = [titles, list(wide.columns)]
+    yield [f["title"] for f in schema["fields"]]
+    yield list(wide.columns)
     for record in wide.itertuples(index=False):
         agency, year, *cells, flags = record
-        rows.append([agency, int(year), *(number(c) if isinstance(c, str) else c for c in cells), flags])
-    return rows
+        yield [agency, int(year), *(number(c) if isinstance(c, str) else c for c in cells), flags]
 
 
 def _csv(frame: pd.DataFrame) -> bytes:
@@ -215,14 +214,13 @@ def collection_files(
                 "schema": {"fields": registry_fields, "missingValues": [""], "primaryKey": ["id"]},
             },
         ]
-        sheets: list[tuple[str, list[list[Cell]]]] = [
-            ("机构", [[f["title"] for f in registry_fields], [f["name"] for f in registry_fields], *agencies])
-        ]
+        book = Workbook(date, frozen_rows=2)
+        book.add("机构", [[f["title"] for f in registry_fields], [f["name"] for f in registry_fields], *agencies])
         for name, wide in wide_frames(tidy).items():
             tid, table_id = name.split("-", 1)
             path = f"wide/{name}.csv"
             yield part(path, _csv(wide))
-            sheets.append((name, _wide_sheet(wide, _wide_schema(tid, table_id))))
+            book.add(name, _wide_sheet(wide, _wide_schema(tid, table_id)))
             resources.append(
                 {
                     "name": f"wide-{name.lower()}",
@@ -235,8 +233,7 @@ def collection_files(
                 }
             )
         del tidy
-        yield part("nianbao.xlsx", workbook(sheets, date, frozen_rows=2), zipped=False)
-        del sheets
+        yield part("nianbao.xlsx", book.close(), zipped=False)
         yield part("nianbao.json", b"[" + b",".join(j.rstrip(b"\n") for j in report_jsons) + b"]\n", zipped=False)
         descriptor = {
             "name": "nianbao",

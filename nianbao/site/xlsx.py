@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import io
 import re
+import zipfile
+from collections.abc import Iterable
 from xml.sax.saxutils import escape
 
-from nianbao.site.downloads import spreadsheet_text, zip_files
+from nianbao.site.downloads import spreadsheet_text, zip_info
 
 Cell = str | int | float | None
 
@@ -60,40 +63,53 @@ def _cell(ref: str, value: Cell) -> str:
     return f'<c r="{ref}"><v>{value!r}</v></c>'
 
 
-def _sheet(rows: list[list[Cell]], frozen_rows: int) -> str:
-    body = []
-    for r, row in enumerate(rows, 1):
-        cells = "".join(_cell(f"{column_name(c)}{r}", v) for c, v in enumerate(row))
-        body.append(f'<row r="{r}">{cells}</row>')
-    frozen = (
-        f'<sheetViews><sheetView workbookViewId="0"><pane ySplit="{frozen_rows}" topLeftCell="A{frozen_rows + 1}" '
-        'state="frozen"/></sheetView></sheetViews>'
-    )
-    return f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<worksheet {_NS}>{frozen}<sheetData>{"".join(body)}</sheetData></worksheet>'
+class Workbook:
+    """An .xlsx written sheet by sheet into a compressed archive in memory: a sheet's rows are streamed into the
+    zip as they come, so the build never holds a whole sheet as text (wide tables of thousands of reports)."""
 
+    def __init__(self, date: tuple[int, int, int, int, int, int], frozen_rows: int = 1) -> None:
+        self._out = io.BytesIO()
+        self._zip = zipfile.ZipFile(self._out, "w", zipfile.ZIP_DEFLATED)
+        self._date = date
+        self._frozen = frozen_rows
+        self._names: list[str] = []
 
-def workbook(
-    sheets: list[tuple[str, list[list[Cell]]]], date: tuple[int, int, int, int, int, int], frozen_rows: int = 1
-) -> bytes:
-    """An .xlsx of `sheets` (name ≤ 31 characters, rows of text or numbers; None or "" = an empty cell), the first
-    `frozen_rows` (headers) kept in view."""
-    names = "".join(
-        f'<sheet name="{_text(name[:31])}" sheetId="{n}" r:id="rId{n}"/>' for n, (name, _) in enumerate(sheets, 1)
-    )
-    rels = "".join(
-        f'<Relationship Id="rId{n}" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" '
-        f'Target="worksheets/sheet{n}.xml"/>'
-        for n in range(1, len(sheets) + 1)
-    )
-    files = {
-        "[Content_Types].xml": _CONTENT_TYPES.format(
-            sheets="".join(_SHEET_TYPE.format(n=n) for n in range(1, len(sheets) + 1))
-        ),
-        "_rels/.rels": _ROOT_RELS,
-        "xl/workbook.xml": f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<workbook {_NS} {_REL_NS}><sheets>{names}</sheets></workbook>',
-        "xl/_rels/workbook.xml.rels": '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-        f'<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">{rels}</Relationships>',
-    }
-    for n, (_, rows) in enumerate(sheets, 1):
-        files[f"xl/worksheets/sheet{n}.xml"] = _sheet(rows, frozen_rows)
-    return zip_files({k: v.encode("utf-8") for k, v in files.items()}, date)
+    def add(self, name: str, rows: Iterable[list[Cell]]) -> None:
+        """A sheet (name ≤ 31 characters) of rows of text or numbers; None or "" is an empty cell."""
+        self._names.append(name[:31])
+        frozen = (
+            f'<sheetViews><sheetView workbookViewId="0"><pane ySplit="{self._frozen}" '
+            f'topLeftCell="A{self._frozen + 1}" state="frozen"/></sheetView></sheetViews>'
+        )
+        info = zip_info(f"xl/worksheets/sheet{len(self._names)}.xml", self._date)
+        with self._zip.open(info, "w") as sheet:
+            sheet.write(f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<worksheet {_NS}>'.encode())
+            sheet.write(f"{frozen}<sheetData>".encode())
+            for r, row in enumerate(rows, 1):
+                cells = "".join(_cell(f"{column_name(c)}{r}", v) for c, v in enumerate(row))
+                sheet.write(f'<row r="{r}">{cells}</row>'.encode())
+            sheet.write(b"</sheetData></worksheet>")
+
+    def close(self) -> bytes:
+        count = len(self._names)
+        names = "".join(f'<sheet name="{_text(n)}" sheetId="{i}" r:id="rId{i}"/>' for i, n in enumerate(self._names, 1))
+        rels = "".join(
+            f'<Relationship Id="rId{i}" '
+            'Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" '
+            f'Target="worksheets/sheet{i}.xml"/>'
+            for i in range(1, count + 1)
+        )
+        parts = {
+            "[Content_Types].xml": _CONTENT_TYPES.format(
+                sheets="".join(_SHEET_TYPE.format(n=i) for i in range(1, count + 1))
+            ),
+            "_rels/.rels": _ROOT_RELS,
+            "xl/workbook.xml": '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+            f"<workbook {_NS} {_REL_NS}><sheets>{names}</sheets></workbook>",
+            "xl/_rels/workbook.xml.rels": '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+            f'<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">{rels}</Relationships>',
+        }
+        for name, text in parts.items():
+            self._zip.writestr(zip_info(name, self._date), text.encode("utf-8"))
+        self._zip.close()
+        return self._out.getvalue()
