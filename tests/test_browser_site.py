@@ -240,3 +240,35 @@ def test_citation_copy_button(browser, subpath: str) -> None:
     assert copied == page.locator("#cite-text").inner_text()
     assert "https://example.org/nianbao/reports/hongze/2023/" in copied
     context.close()
+
+
+@needs_browser
+@pytest.mark.parametrize("viewport", [PHONE, {"width": 1366, "height": 900}], ids=["phone", "desktop"])
+def test_accessibility_axe(browser, subpath: str, viewport: dict[str, int]) -> None:
+    """axe-core (shipped inside the axe-playwright-python package, injected from disk) finds no violation."""
+    from importlib import resources
+
+    axe = pytest.importorskip("axe_playwright_python")
+    script = (resources.files(axe) / "axe.min.js").read_text(encoding="utf-8")
+    page = browser.new_page(viewport=viewport)
+    found = {}
+    for path in (
+        "",
+        "reports/hongze/2023/",
+        "agencies/hongze/",
+        "years/2023/",
+        "rules/",
+        "data/",
+        "contributing/",
+        "x/",
+    ):
+        page.goto(subpath + path, wait_until="networkidle")
+        page.evaluate(script)
+        violations = page.evaluate(
+            "async () => (await axe.run(document, {resultTypes: ['violations']})).violations"
+            ".map(v => v.id + ': ' + v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(', '))"
+        )
+        if violations:
+            found[path] = violations
+    assert found == {}
+    page.close()
