@@ -50,5 +50,6 @@ def readable(text: str | None, tmpl: Template | None, table_id: str | None = Non
     out = _CELL.sub(cell, text)
     if table_id and table_id in tmpl.table_ids:
         rows = {r.id: r.label for r in tmpl.table(table_id).rows if r.label}
-        out = _WORD.sub(lambda m: rows.get(m.group(0), m.group(0)), out)
+        # Quoted: printed labels may hold "、" themselves, the separator of such lists.
+        out = _WORD.sub(lambda m: f"“{rows[m.group(0)]}”" if m.group(0) in rows else m.group(0), out)
     return out
