@@ -172,6 +172,7 @@ def test_quality_panel_speaks_plainly(real_site: Path) -> None:
     assert "均通过" not in quality and "有 1 处警告" in quality and "有 2 处原报告数据不一致" in quality
     assert "s4.cases" not in quality and "review_total" not in quality and "other_no_correction" not in quality
     assert "行政复议 · 总计 = 行政复议 · 结果维持 + 行政复议 · 结果纠正" in quality
+    assert "（期望：“1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请”、“2." in quality
     home = soup(real_site / "index.html").get_text()
     assert "通过结构检查" not in home and "2 份报告有警告（共 2 处）" in home
 
