@@ -359,7 +359,7 @@ def test_history_survives_control_characters_and_links_only_real_merges(tmp_path
     assert history is not None
     got = {c.packages: (c.subject, c.pull_request, history.pull_url(c)) for c in history.recent}
     assert got == {  # along main: the merge is the change that brought a/2021 in
-        ("a/2021",): ("Merge pull request #7 from someone/feature", 7, "https://github.com/o/r/pull/7"),
+        ("a/2021",): ("Merge pull request #7 from someone/feature", 7, f"{history.repo_url}/pull/7"),
         ("a/2020",): ("", None, None),
         ("a/2019",): ("Fix totals (#1)", None, None),
     }

@@ -7,6 +7,8 @@ import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from nianbao.core.definitions import read_definition
+
 # What GitHub itself writes as the subject of a pull request's merge commit (a commit with two parents). A subject
 # ending in "(#1)" is only what its author typed: it is not linked as pull request #1.
 _PR = re.compile(r"^Merge pull request #(\d+) from \S+$")
@@ -16,7 +18,7 @@ _PR = re.compile(r"^Merge pull request #(\d+) from \S+$")
 class Commit:
     sha: str
     date: str  # YYYY-MM-DD, the commit's date
-    subject: str  # "" when it held control characters: the site then shows date and link only
+    subject: str  # "" when it held control characters; visitors see the date and a link only (developer text)
     pull_request: int | None
     packages: tuple[str, ...]  # "<agency>/<year>" touched by the commit
 
@@ -27,7 +29,7 @@ class Commit:
 
 @dataclass
 class History:
-    repo_url: str | None  # https://github.com/<owner>/<repo>, for links
+    repo_url: str | None  # the repository's web address (definitions/site.yaml), for links
     last: dict[str, Commit] = field(default_factory=dict)  # package → its latest change
     recent: list[Commit] = field(default_factory=list)  # newest first
 
@@ -46,13 +48,6 @@ def _git(root: Path, *args: str) -> str | None:
     return done.stdout if done.returncode == 0 else None
 
 
-def repo_url(root: Path) -> str | None:
-    """The GitHub web address of the `origin` remote, if it is on GitHub."""
-    url = (_git(root, "remote", "get-url", "origin") or "").strip()
-    match = re.match(r"^(?:https://github\.com/|git@github\.com:)([\w.-]+/[\w.-]+?)(?:\.git)?$", url)
-    return f"https://github.com/{match.group(1)}" if match else None
-
-
 def read_history(data: Path, recent: int = 10) -> History | None:
     """One `git log` over the data folder: the latest change of each package and the most recent changes."""
     root_text = _git(data, "rev-parse", "--show-toplevel")
@@ -69,8 +64,9 @@ def read_history(data: Path, recent: int = 10) -> History | None:
     log = _git(root, "log", "--first-parent", "-m", "--format=%x00%H%x00%P%x00%cs%x00%s", "--name-only", "--", prefix)
     if log is None:
         return None
-    history = History(repo_url(root))
-    pattern = re.compile(rf"^{re.escape(prefix)}/reports/([^/]+)/(\d{{4}})/")
+    history = History(read_definition("site.yaml").get("repository"))
+    folder = "" if prefix == "." else f"{re.escape(prefix)}/"  # data/ may be the repository's root itself
+    pattern = re.compile(rf"^{folder}reports/([^/]+)/(\d{{4}})/")
     fields = log.split("\x00")[1:]
     for start in range(0, len(fields) - 3, 4):
         sha, parents, day, rest = fields[start : start + 4]

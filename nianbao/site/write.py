@@ -54,7 +54,12 @@ def is_page(name: str) -> bool:
 
 
 def build_site(
-    config_file: Path, docs: Path, site: Path, files: Iterable[tuple[str, bytes]], source_date_epoch: int
+    config_file: Path,
+    docs: Path,
+    site: Path,
+    files: Iterable[tuple[str, bytes]],
+    source_date_epoch: int,
+    site_url: str | None = None,
 ) -> tuple[Path, int, dict[str, float]]:
     """Write the pages to build/docs and the downloads aside, build with mkdocs into a temporary folder, move the
     downloads in, index with Pagefind, and only then replace `site` (returns it, the number of pages, and seconds per stage).
@@ -65,13 +70,18 @@ def build_site(
     _refuse_links(site, docs.parent, docs)
     try:
         with locked(docs.parent):
-            return _build_site(config_file, docs, site, files, source_date_epoch)
+            return _build_site(config_file, docs, site, files, source_date_epoch, site_url)
     except OSError as exc:  # a full disk, a read-only folder: the previous site is kept
         raise BuildError(f"写入失败：{exc.filename or ''}：{exc.strerror or exc}") from None
 
 
 def _build_site(
-    config_file: Path, docs: Path, site: Path, files: Iterable[tuple[str, bytes]], source_date_epoch: int
+    config_file: Path,
+    docs: Path,
+    site: Path,
+    files: Iterable[tuple[str, bytes]],
+    source_date_epoch: int,
+    site_url: str | None,
 ) -> tuple[Path, int, dict[str, float]]:
     pages_tmp = docs.with_name(docs.name + ".tmp")
     downloads = docs.with_name("downloads.tmp")
@@ -92,7 +102,9 @@ def _build_site(
     os.environ["SOURCE_DATE_EPOCH"] = str(source_date_epoch)
     logging.getLogger("mkdocs").setLevel(logging.WARNING)
     try:
-        config = load_config(str(config_file), docs_dir=str(docs), site_dir=str(staging), strict=True)
+        # site_url (from the Pages workflow) gives 404.html and sitemap.xml their full addresses under a sub-path.
+        extra = {"site_url": site_url} if site_url else {}
+        config = load_config(str(config_file), docs_dir=str(docs), site_dir=str(staging), strict=True, **extra)
         build(config)
     except MkDocsException as exc:
         raise BuildError(f"mkdocs 构建失败：{exc}") from None
