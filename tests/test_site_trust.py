@@ -447,3 +447,38 @@ def test_year_page_shows_what_a_blank_figure_states(real_site: Path) -> None:
     assert granted.get_text() == "—（已填部分 272）" and granted["data-sort"] == ""
     total = year.select("table.nb-figures tfoot td")[head.index("予以公开") - 1]
     assert total.get_text() == "71 份未填"  # the partial sum is not added into the total
+
+
+def test_copy_of_the_original_is_published_as_plain_text(real_site: Path) -> None:
+    folder = real_site / "reports" / "shanghai-bangongting" / "2019"
+    page = soup(folder / "index.html")
+    link = page.select_one('#downloads a[href="source.html.txt"]')
+    assert link is not None and link["download"] == "shanghai-bangongting-2019-source.html.txt"
+    original = DATA / "reports" / "shanghai-bangongting" / "2019" / "source.html"
+    assert (folder / "source.html.txt").read_bytes() == original.read_bytes()
+    assert not (folder / "source.html").exists()  # never served as HTML from this site
+    assert "原文副本见本页下载中的 source.html.txt（以纯文本提供）" in page.select_one("table.nb-meta").get_text()
+    hongze = real_site / "reports" / "hongze" / "2023"
+    assert (hongze / "source.txt").read_bytes() == (DATA / "reports" / "hongze" / "2023" / "source.txt").read_bytes()
+    with zipfile.ZipFile(hongze / "hongze-2023.zip") as z:
+        assert "hongze-2023/source.txt" in z.namelist()
+
+
+def test_copy_of_the_original_behind_a_symlink_is_not_published(tmp_path: Path) -> None:
+    from nianbao.check import validate  # noqa: F401  (loads the package model without a circular import)
+    from nianbao.core.package import Package
+    from nianbao.site.downloads import source_copy
+
+    outside = tmp_path / "secret.txt"
+    outside.write_text("outside the repository\n", encoding="utf-8")
+    folder = tmp_path / "reports" / "testtown" / "2019"
+    folder.mkdir(parents=True)
+    resource = {"name": "source", "path": "source.txt", "format": "txt", "mediatype": "text/plain"}
+    package = Package(folder, "reports/testtown/2019", "testtown", 2019, descriptor={"resources": [resource]})
+    (folder / "source.txt").symlink_to(outside)
+    assert source_copy(package) is None
+    (folder / "source.txt").unlink()
+    (folder / "source.txt").write_text("原文\n", encoding="utf-8")
+    assert source_copy(package) == ("source.txt", "原文\n".encode())
+    package.descriptor = {"resources": [{**resource, "path": "../secret.txt"}]}
+    assert source_copy(package) is None

@@ -31,10 +31,32 @@ class Download:
     linked: bool = True  # listed in JSON-LD and the DCAT catalogue (the whole-report files)
 
 
-def manifest(pkg: Package) -> list[Download]:
-    """THE list of a report's downloads, in the order the report page shows them (also JSON-LD and DCAT)."""
+# The copy of the original kept in a package (source.*), published as plain text: an HTML page from an agency's
+# website served as HTML from this site would run its scripts here.
+SOURCE_NAMES = {"source.txt": "source.txt", "source.html": "source.html.txt"}
+MAX_SOURCE_BYTES = 5 * 1024 * 1024
+
+
+def source_copy(pkg: Package) -> tuple[str, bytes] | None:
+    """The package's copy of the original (published name, bytes): a regular file in the package's own folder, not
+    a symlink, at most MAX_SOURCE_BYTES; None otherwise (the page then just does not offer it)."""
+    for r in (pkg.descriptor or {}).get("resources", []):
+        if isinstance(r, dict) and r.get("name") == "source" and r.get("path") in SOURCE_NAMES:
+            path = pkg.dir / r["path"]
+            if path.is_symlink() or not path.is_file() or path.resolve().parent != pkg.dir.resolve():
+                return None
+            if path.stat().st_size > MAX_SOURCE_BYTES:
+                return None
+            return SOURCE_NAMES[r["path"]], path.read_bytes()
+    return None
+
+
+def manifest(pkg: Package, source: str | None = None) -> list[Download]:
+    """THE list of a report's downloads, in the order the report page shows them (also JSON-LD and DCAT);
+    `source`: the published name of the copy of the original, if there is one."""
     assert pkg.template is not None
     base = f"{pkg.agency}-{pkg.year}"
+    original = [Download(source, "原文副本（导入时保存的原文，纯文本）", "text/plain", False)] if source else []
     return [
         Download(f"{base}.zip", "以上全部文件（zip）", "application/zip"),
         Download(f"{base}.json", "全部内容（JSON）", "application/json"),
@@ -42,6 +64,7 @@ def manifest(pkg: Package) -> list[Download]:
         *(Download(f"{t.id}.csv", f"{t.caption}（CSV）", "text/csv", False) for t in pkg.template.tables),
         Download("notes.csv", "单元格说明（CSV）", "text/csv", False),
         Download("narrative.md", "文字部分（Markdown）", "text/markdown", False),
+        *original,
     ]
 
 
@@ -158,7 +181,13 @@ def zip_date(day: str | None) -> tuple[int, int, int, int, int, int]:
 
 
 def package_files(
-    pkg: Package, agency: dict[str, str], report: Report, url: str, flags: dict[str, str], day: str | None = None
+    pkg: Package,
+    agency: dict[str, str],
+    report: Report,
+    url: str,
+    flags: dict[str, str],
+    day: str | None = None,
+    source: tuple[str, bytes] | None = None,
 ) -> dict[str, bytes]:
     """The downloads of one report (see `manifest`): CSVs for spreadsheets (text neutralised), the narrative,
     one JSON, a self-contained datapackage.json with the licence, and a zip of them dated `day`."""
@@ -174,6 +203,8 @@ def package_files(
         ]
     ).encode()
     files["narrative.md"] = (pkg.narrative or "").encode("utf-8")
+    if source:
+        files[source[0]] = source[1]
     descriptor = dict(pkg.descriptor)
     descriptor["resources"] = [r for r in descriptor.get("resources", []) if r.get("name") != "source"]
     if descriptor.get("source_url"):

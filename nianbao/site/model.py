@@ -113,7 +113,7 @@ def page(title: str | None, html: str, jsonld: dict[str, Any] | None = None) -> 
     """A Markdown page that is one raw HTML block (no blank lines inside, so Markdown leaves it alone).
 
     The title (from data/ for report and agency pages) and `jsonld` (schema.org, which the theme override puts
-    in the page's <head>) go into the front matter, each as an ASCII JSON string. The home page has no title of
+    in the page's <head>) go into the front matter, each as a JSON string (see front_matter_value). The home page has no title of
     its own (the theme then shows the site name once).
     """
     body = _BLANK_LINES.sub("\n", html.strip())

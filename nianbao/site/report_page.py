@@ -72,7 +72,8 @@ def render_report(site: Site, env: jinja2.Environment, pkg: Package, years: list
     flags = {cell: ACKNOWLEDGED for cell in site.flags(pkg.key)}
     change = site.history.last.get(pkg.key) if site.history else None
     day = change.date if change else site.data_day
-    files = render_downloads.package_files(pkg, agency, site.report, page_url, flags, day)
+    source = render_downloads.source_copy(pkg)
+    files = render_downloads.package_files(pkg, agency, site.report, page_url, flags, day, source)
     stem = f"{pkg.agency}-{pkg.year}"
     downloads = [
         {
@@ -83,7 +84,7 @@ def render_report(site: Site, env: jinja2.Environment, pkg: Package, years: list
             "label": dl.label,
             "size": size(len(files[dl.name])),
         }
-        for dl in render_downloads.manifest(pkg)
+        for dl in render_downloads.manifest(pkg, source[0] if source else None)
     ]
     position = years.index(pkg.year)
     prev_year = years[position - 1] if position > 0 and years[position - 1] == pkg.year - 1 else None
