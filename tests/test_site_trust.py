@@ -484,3 +484,23 @@ def test_copy_of_the_original_behind_a_symlink_is_not_published(tmp_path: Path) 
     assert source_copy(package) == ("source.txt", "原文\n".encode())
     package.descriptor = {"resources": [{**resource, "path": "../secret.txt"}]}
     assert source_copy(package) is None
+
+
+def test_units_are_listed_under_their_parent_and_compared_side_by_side(real_site: Path) -> None:
+    """Issue 12: an agency's page lists its units (registry `parent`); one page per year compares them all."""
+    registry = list(csv.DictReader(io.StringIO((DATA / "agencies.csv").read_text(encoding="utf-8"))))
+    reports = {a.name: sorted(int(y.name) for y in a.iterdir()) for a in (DATA / "reports").iterdir()}
+    names = {r["id"]: r["name"] for r in registry}
+    parents = sorted({r["parent"] for r in registry if r["parent"] and r["id"] in reports})
+    assert parents  # the real data has units under a parent (淮安市 → 洪泽区 at least)
+    for parent in parents:
+        units = sorted((r["id"] for r in registry if r["parent"] == parent and r["id"] in reports), key=names.get)
+        page = soup(real_site / "agencies" / parent / "index.html")
+        listed = page.select_one("ul.nb-units")
+        assert [a.get_text() for a in listed.select("a")] == [names[u] for u in units]
+        members = [a for a in (parent, *units) if a in reports]
+        years = sorted({y for a in members for y in reports[a]})
+        for year in years:
+            overview = soup(real_site / "agencies" / parent / str(year) / "index.html")
+            shown = [th.get_text() for th in overview.select("table.nb-figures tbody th[scope=row]")]
+            assert sorted(shown) == sorted(names[a] for a in members if year in reports[a])

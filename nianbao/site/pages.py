@@ -6,7 +6,6 @@ from collections import Counter
 from collections.abc import Iterator
 
 import jinja2
-import numpy as np
 
 from nianbao.check.problems import SEVERITY_ZH
 from nianbao.core.definitions import read_definition
@@ -19,9 +18,18 @@ from nianbao.site.collection import collection_files
 from nianbao.site.flags import ACKNOWLEDGED
 from nianbao.site.model import Site, agency_url, page, rel, report_url, size, year_url
 from nianbao.site.report_page import finding_view
+from nianbao.site.units import comparison, overview_url
 
 
-def render_agency(site: Site, env: jinja2.Environment, agency_id: str, packages: list[Package]) -> dict[str, bytes]:
+def render_agency(
+    site: Site,
+    env: jinja2.Environment,
+    agency_id: str,
+    packages: list[Package],
+    units: list[str] | None = None,
+    overview_years: list[int] | None = None,
+) -> dict[str, bytes]:
+    """One agency's page: its reports, key figures and charts over the years, findings, and its units (if any)."""
     url = agency_url(agency_id)
     agency = site.agency(agency_id)
     figure_defs = site.figures.figures
@@ -76,32 +84,19 @@ def render_agency(site: Site, env: jinja2.Environment, agency_id: str, packages:
         charts=charts,
         findings=findings,
         rules_url=rel(url, "rules/"),
+        units=[{"name": site.agency_name(u), "url": rel(url, agency_url(u))} for u in units or []],
+        overviews=[{"year": y, "url": rel(url, overview_url(agency_id, y))} for y in reversed(overview_years or [])],
     )
     return {f"{url}index.md": page(site.agency_name(agency_id), html)}
 
 
 def render_year(site: Site, env: jinja2.Environment, year: int, packages: list[Package]) -> dict[str, bytes]:
     url = year_url(year)
-    rows = [
-        {
-            "name": site.agency_name(p.agency or ""),
-            "level": site.agency(p.agency or "").get("level"),
-            "url": rel(url, report_url(p.agency or "", year)),
-            "figs": site.figure_values(p),
-        }
-        for p in packages
-    ]
-    matrix = site.figures.values[[site.index[p.key] for p in packages]]
-    totals = [
-        {
-            "value": float(np.nansum(matrix[:, j])),
-            "missing": int(np.isnan(matrix[:, j]).sum()),
-            "flagged": sum(1 for r in rows if r["figs"][j]["flag"] and r["figs"][j]["value"] is not None),
-        }
-        for j in range(len(site.figures.figures))
-    ]
+    rows, totals = comparison(site, url, packages)
     html = env.get_template("year.html.j2").render(
         year=year,
+        heading=None,
+        parent_url=None,
         rows=rows,
         figures=site.figures.figures,
         totals=totals,

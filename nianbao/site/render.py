@@ -24,6 +24,7 @@ from nianbao.site.pages import (
     render_year,
 )
 from nianbao.site.report_page import render_report
+from nianbao.site.units import overview_years, render_overviews, units_of
 
 ASSETS = ("nianbao.css", "nianbao.js", "search.js")
 
@@ -90,8 +91,13 @@ def render_site(
                 files = render_report(site, env, p, years)
             report_jsons.append(files[f"{report_url(p.agency or '', p.year or 0)}{p.agency}-{p.year}.json"])
             yield from files.items()
+        units = units_of(site, agency_id, by_agency)
         with located(f"data/agencies.csv（{agency_id}）"):
-            agency_files = render_agency(site, env, agency_id, packages)
+            agency_files = render_agency(
+                site, env, agency_id, packages, units, overview_years(agency_id, units, by_agency) if units else []
+            )
+            if units:
+                agency_files |= render_overviews(site, env, agency_id, by_agency)
         yield from agency_files.items()
     for year, packages in sorted(by_year.items()):
         yield from render_year(
