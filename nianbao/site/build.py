@@ -11,7 +11,7 @@ from pathlib import Path
 from nianbao.check import output as formats
 from nianbao.check import validate
 from nianbao.core.package import Collection
-from nianbao.errors import BuildError
+from nianbao.errors import BuildError, UsageError
 from nianbao.site.history import read_history
 from nianbao.site.render import render_site
 from nianbao.site.write import build_site
@@ -40,7 +40,11 @@ def main(argv: list[str] | None = None, root: Path | None = None) -> int:
     parser.add_argument("--build-dir", type=Path, default=root / "build", help="生成页面的工作目录（默认 build/）")
     args = parser.parse_args(argv)
     started = time.perf_counter()
-    report, collection = validate([str(args.data)])
+    try:
+        report, collection = validate([str(args.data)])
+    except UsageError as exc:  # no data directory there, or broken definition files
+        print(f"错误：{exc}", file=sys.stderr)
+        return 1
     if not report.ok:
         sys.stdout.write(formats.as_text(report))
         print("数据有错误，未生成网站（site/ 保持原样）。", file=sys.stderr)
