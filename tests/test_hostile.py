@@ -162,6 +162,23 @@ def test_workflow_command_in_a_note_is_not_a_command_in_fmt_diff(base_copy: Path
     assert not any(line.lstrip(" +-").startswith("::") for line in out.splitlines())
 
 
+def test_a_title_with_a_newline_stays_one_line_in_show_and_validate(base_copy: Path) -> None:
+    import json
+
+    path = base_copy / PKG / "datapackage.json"
+    d = json.loads(path.read_text(encoding="utf-8"))
+    d["title"] = "报告\n::error file=x::pwned"
+    d["agency"] = "testtown\n::warning::x"
+    path.write_text(json.dumps(d, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    status, out, _ = cli("show", str(PKG), cwd=base_copy)
+    assert out.splitlines()[:2] == [
+        "报告\\n::error file=x::pwned",
+        "机构：testtown\\n::warning::x  年度：2019  模板：V2019",
+    ]
+    status, out, _ = cli("validate", ".", cwd=base_copy)
+    assert status == 1 and not any(line.startswith("::") for line in out.splitlines())
+
+
 # --- No network during validation ----------------------------------------------------------------------------------
 
 
