@@ -7,7 +7,7 @@ from pathlib import Path
 from nianbao.check.files import load_package
 from nianbao.check.problems import Problem
 from nianbao.core.package import TIDY_FIELDS, Package, tidy_rows
-from nianbao.core.textfiles import write_csv
+from nianbao.core.textfiles import printable, write_csv
 
 
 def load_one(folder: str) -> tuple[Package, list[Problem]]:
@@ -43,4 +43,4 @@ def overview(pkg: Package) -> str:
                 label = cells[index["label"]] if "label" in index else cells[index["row"]]
                 values = [cells[index[c.id]] or "·" if c.id in index else "?" for c in table.columns]
                 lines.append("  " + " | ".join([label or cells[index["row"]], *values]))
-    return "\n".join(lines) + "\n"
+    return "".join(printable(line) + "\n" for line in lines)  # titles and labels come from data: one line each

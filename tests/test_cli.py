@@ -206,7 +206,15 @@ def test_github_summary_stays_under_one_mebibyte_and_says_what_it_cut() -> None:
     report = Report()
     report.extend(
         [
-            problem("R9", "不是数值", file=f"reports/a{i:05d}/2019/s3.csv", line=2, column="total", found="x" * 20)
+            problem(
+                "R9",
+                "不是数值",
+                file=f"reports/a{i:05d}/2019/s3.csv",
+                line=2,
+                column="total",
+                found="x" * 20,
+                package=f"a{i:05d}/2019",
+            )
             for i in range(20_000)
         ]
     )
@@ -240,3 +248,80 @@ def test_report_years_not_yet_ended_are_warned_against_an_injected_clock() -> No
         f"reports/testtown/2020/datapackage.json:retrieved: 警告 [package-dates] {future}",
     ]
     assert report.ok
+
+
+def test_every_problem_in_a_package_names_its_package(tmp_path: Path) -> None:
+    """Every problem of a package carries package= (else it would miss the report page): all fault fixtures."""
+    from faults import fault_dirs
+
+    from nianbao.check import validate
+
+    missing = []
+    for fault in fault_dirs():
+        target = build(fault, tmp_path / fault.name)
+        with chdir(target):
+            report, _ = validate(["."])
+        missing += [p.text() for p in report.problems if p.file and p.file.startswith("reports/") and not p.package]
+    assert missing == []
+
+
+def _definitions_with(edit) -> list[str]:
+    import copy
+
+    from nianbao.core.definitions import check_definitions, read_definition
+
+    def read(name: str):
+        raw = copy.deepcopy(read_definition(name))
+        edit(name, raw)
+        return raw
+
+    return check_definitions(read)
+
+
+def test_installed_definitions_hold_together() -> None:
+    assert _definitions_with(lambda name, raw: None) == []
+
+
+def test_a_typo_in_rules_yaml_is_a_located_message_not_a_key_error() -> None:
+    def typo(name: str, raw) -> None:
+        if name == "rules.yaml":
+            raw["consistency"][0]["lhs"][0] = "s3.new_recieved.{c}"
+            raw["structural"][1]["severity"] = "eror"
+
+    assert _definitions_with(typo) == [
+        "definitions/rules.yaml: structural[1]（R10）: severity eror 应为 error 或 warning"
+    ]
+
+    def only_the_row(name: str, raw) -> None:
+        if name == "rules.yaml":
+            raw["consistency"][0]["lhs"][0] = "s3.new_recieved.{c}"
+
+    assert _definitions_with(only_the_row) == [
+        "definitions/rules.yaml: R1（V2019）: 无法展开为单元格等式：KeyError: 表 s3 没有行 new_recieved",
+        "definitions/rules.yaml: R1（V2021）: 无法展开为单元格等式：KeyError: 表 s3 没有行 new_recieved",
+    ]
+
+
+def test_a_typo_in_a_template_is_a_located_message() -> None:
+    def typo(name: str, raw) -> None:
+        if name == "V2021.yaml":
+            raw["tables"][4]["rows"][3]["group"] = "no_such_group"
+            raw["tables"][4]["columns"][0]["type"] = "int"
+
+    assert _definitions_with(typo) == [
+        "definitions/V2021.yaml: tables[4]（s3）: columns[0]（natural_person）的 type int 应为 count、change 或 money",
+        "definitions/V2021.yaml: tables[4]（s3）: rows[3]（partially_granted）的 group no_such_group 不存在",
+        "definitions/V2021.yaml: 无法读取模板：KeyError: no_such_group",
+    ]
+
+
+def test_validate_stops_with_exit_2_on_broken_definitions(run, monkeypatch) -> None:
+    from nianbao.core import definitions
+
+    monkeypatch.setattr(definitions, "check_definitions", lambda: ["definitions/rules.yaml: R1（V2019）: …"])
+    definitions.definitions_ok.cache_clear()
+    try:
+        status, out, err = run("validate", str(DATA))
+    finally:
+        definitions.definitions_ok.cache_clear()
+    assert (status, out, err) == (2, "", "错误：定义文件有误：\ndefinitions/rules.yaml: R1（V2019）: …\n")

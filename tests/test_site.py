@@ -198,11 +198,19 @@ def test_build_never_writes_into_data(tmp_path: Path) -> None:
     assert not (ROOT / "data" / "site").exists()
 
 
-def test_strict_mkdocs_config() -> None:
+def test_strict_mkdocs_config(tmp_path: Path) -> None:
     import yaml
+
+    from nianbao.errors import BuildError
+    from nianbao.site.write import build_site
 
     config = yaml.safe_load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"))
     assert config["theme"]["language"] == "zh" and config["theme"]["font"] is False
+    # Strict mode really is on: a page linking to a page that does not exist fails the build (a warning otherwise).
+    files = [("index.md", "[坏链接](nowhere/index.md)\n".encode())]
+    with pytest.raises(BuildError, match=r"in strict mode"):
+        build_site(ROOT / "mkdocs.yml", tmp_path / "build" / "docs", tmp_path / "site", files, 0)
+    assert not (tmp_path / "site").exists()
 
 
 def test_history_from_git_on_report_and_home_pages(real_site: Path) -> None:

@@ -14,6 +14,7 @@ from nianbao.check.files import load_package
 from nianbao.check.metadata import _check_metadata, _check_registries
 from nianbao.check.paths import scan
 from nianbao.check.problems import Problem, Report, problem
+from nianbao.core.definitions import definitions_ok
 from nianbao.core.package import Collection, Package
 
 
@@ -22,6 +23,7 @@ def validate(paths: list[str], today: date | None = None) -> tuple[Report, Colle
 
     `today` dates the checks that depend on it (a report year not yet ended); by default the date of
     SOURCE_DATE_EPOCH when set (reproducible builds), else the real date."""
+    definitions_ok()
     today = today or _today()
     report = Report()
     found, roots = discover(paths)
@@ -42,6 +44,7 @@ def validate(paths: list[str], today: date | None = None) -> tuple[Report, Colle
                 file=", ".join(paths),
                 expected="至少 1 个 reports/<机构>/<年度>/datapackage.json",
                 found="0 个",
+                package=None,  # none was found
             )
         )
     cells = _read_cells(packages)

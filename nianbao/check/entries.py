@@ -33,12 +33,12 @@ def _well_formed(ack: Any) -> bool:
     )
 
 
-def _check_acknowledgement_form(acks: Any, file: str, problems: list[Problem]) -> None:
+def _check_acknowledgement_form(acks: Any, file: str, problems: list[Problem], package: str | None) -> None:
     if not isinstance(acks, list):
         return
     ids = {r.id for r in consistency_rules()}
     for i, ack in enumerate(acks):
-        where = {"file": file, "column": f"acknowledgements[{i}]"}
+        where = {"file": file, "column": f"acknowledgements[{i}]", "package": package}
         if not isinstance(ack, dict) or set(ack) not in (ACK_KEYS, _LEGACY_ACK_KEYS):
             problems.append(
                 problem(
@@ -143,7 +143,7 @@ def _check_unresolved(pkg: Package, entries: Any, file: str, problems: list[Prob
         for k, cell in enumerate(entry["cells"]):
             table_id, row_id, column = cell.split(".")
             data = pkg.tables.get(table_id)
-            where: dict[str, Any] = {"file": file, "column": f"unresolved[{i}]"}
+            where: dict[str, Any] = {"file": file, "column": f"unresolved[{i}]"}  # package= given below
             value = ""
             if data and row_id in data.row_lines and column in data.header:
                 where = {

@@ -31,6 +31,7 @@ def _check_registries(roots: list[DataRoot], problems: list[Problem]) -> tuple[d
     its own error says what is wrong, without one more error per package)."""
     registry: dict[str, dict[str, str]] = {}
     readable = True
+    package = None  # the registry belongs to no package
     schema = read_definition("agencies.schema.json")
     for root in roots:
         display = str(Path(root.display) / "agencies.csv")
@@ -42,7 +43,7 @@ def _check_registries(roots: list[DataRoot], problems: list[Problem]) -> tuple[d
         for line, row in rows:
             for number, f in enumerate(schema["fields"], start=1):
                 value, c = row[f["name"]], f.get("constraints", {})
-                where = {"file": display, "line": line, "column": f["name"], "column_number": number}
+                where = {"file": display, "line": line, "column": f["name"], "column_number": number, "package": None}
                 bad = None
                 if value == "":
                     bad = "不能为空" if c.get("required") else None
@@ -75,6 +76,7 @@ def _check_registries(roots: list[DataRoot], problems: list[Problem]) -> tuple[d
                             column=column,
                             column_number=number,
                             found=row[column],
+                            package=package,
                         )
                     )
     return registry, readable
@@ -94,7 +96,7 @@ def _check_metadata(
     spec = read_definition("package.yaml")
     for f in spec["fields"]:
         name, value = f["name"], d.get(f["name"])
-        where = {"file": file, "column": name}
+        where = {"file": file, "column": name, "package": pkg.key}
         if value is None:
             if f.get("required"):
                 problems.append(problem("descriptor", f"缺少必填的元数据 {name}（{f['title']}）", **where))
@@ -111,11 +113,12 @@ def _check_metadata(
                 column=key,
                 expected="省略，或 data-package / tabular-data-package",
                 found=_short(_lookup(d, key)),
+                package=pkg.key,
             )
         )
     for note in _frictionless_errors(json.dumps(_frictionless_view(d), sort_keys=True, ensure_ascii=False)):
-        problems.append(problem("descriptor", f"不符合 Frictionless 数据包规范：{note}", file=file))
-    _check_acknowledgement_form(d.get("acknowledgements"), file, problems)
+        problems.append(problem("descriptor", f"不符合 Frictionless 数据包规范：{note}", file=file, package=pkg.key))
+    _check_acknowledgement_form(d.get("acknowledgements"), file, problems, pkg.key)
     _check_unresolved(pkg, d.get("unresolved"), file, problems)
     _check_identity(pkg, file, registry, registry_readable, problems)
     _check_dates(pkg, file, today, problems)
@@ -214,6 +217,7 @@ def _check_identity(
                 column="agency",
                 expected=pkg.path_agency,
                 found=agency,
+                package=pkg.key,
             )
         )
     if pkg.path_year is not None and isinstance(year, int) and year != pkg.path_year:
@@ -225,6 +229,7 @@ def _check_identity(
                 column="year",
                 expected=str(pkg.path_year),
                 found=str(year),
+                package=pkg.key,
             )
         )
     if isinstance(agency, str) and isinstance(year, int) and d.get("name") not in (None, f"{agency}-{year}"):
@@ -236,6 +241,7 @@ def _check_identity(
                 column="name",
                 expected=f"{agency}-{year}",
                 found=_short(d.get("name")),
+                package=pkg.key,
             )
         )
     if isinstance(year, int) and d.get("template") in TEMPLATE_IDS:
@@ -249,6 +255,7 @@ def _check_identity(
                     column="template",
                     expected=due.id if due else "无",
                     found=d["template"],
+                    package=pkg.key,
                 )
             )
     if registry is None:
@@ -259,11 +266,19 @@ def _check_identity(
                 "warning",
                 file=file,
                 column="agency",
+                package=pkg.key,
             )
         )
     elif registry_readable and isinstance(agency, str) and agency not in registry:
         problems.append(
-            problem("agency-unknown", "机构不在机构名录 agencies.csv 中", file=file, column="agency", found=agency)
+            problem(
+                "agency-unknown",
+                "机构不在机构名录 agencies.csv 中",
+                file=file,
+                column="agency",
+                found=agency,
+                package=pkg.key,
+            )
         )
 
 

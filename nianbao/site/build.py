@@ -12,7 +12,7 @@ from pathlib import Path
 from nianbao.check import output as formats
 from nianbao.check import validate
 from nianbao.core.package import Collection
-from nianbao.errors import BuildError
+from nianbao.errors import BuildError, UsageError
 from nianbao.site.history import read_history
 from nianbao.site.render import render_site
 from nianbao.site.write import build_site
@@ -47,7 +47,11 @@ def main(argv: list[str] | None = None, root: Path | None = None) -> int:
     )
     args = parser.parse_args(argv)
     started = time.perf_counter()
-    report, collection = validate([str(args.data)])
+    try:
+        report, collection = validate([str(args.data)])
+    except UsageError as exc:  # no data directory there, or broken definition files
+        print(f"错误：{exc}", file=sys.stderr)
+        return 1
     if not report.ok:
         sys.stdout.write(formats.as_text(report))
         print("数据有错误，未生成网站（site/ 保持原样）。", file=sys.stderr)
