@@ -76,7 +76,10 @@ def _parser() -> argparse.ArgumentParser:
     )
     s.add_argument("package", metavar="PACKAGE", help="数据包文件夹，如 data/reports/beiyangjizhen/2019")
     s.add_argument(
-        "--tidy", action="store_true", help="输出 table,row,column,value,note 格式的 CSV（value 为空表示原文空白）"
+        "--tidy",
+        action="store_true",
+        help="输出 table,row,column,value,status,note 格式的 CSV（status：printed 原文数值、blank 原文空白、"
+        "not-found 原文中没有找到、uncertain 有多种读法）",
     )
     return parser
 

@@ -193,7 +193,7 @@ def test_show_reads_an_uncertain_draft(tmp_path: Path, run) -> None:
     run("import", str(SAMPLES / "pingtan-2021.web.txt"), "--agency", "pingtan", "--year", "2021", "--out", str(out))
     status, tidy, _ = run("show", str(out), "--tidy")
     line = next(x for x in tidy.splitlines() if x.startswith("s2_a20_1,admin_normative_docs,issued,"))
-    assert line.startswith("s2_a20_1,admin_normative_docs,issued,,[待核对] 连写的数字“693665”有 ")
+    assert line.startswith("s2_a20_1,admin_normative_docs,issued,,uncertain,连写的数字“693665”有 10 种拆法")
     assert status == 0
     code, out_text, _ = run("validate", str(out))
     assert code == 1 and "[import-unresolved]" in out_text
