@@ -364,3 +364,19 @@ def test_markdown_flooded_with_loose_numbers_stays_bounded() -> None:
     assert result.cells[("s2_a20_1", "regulations", "issued")].status == "uncertain"
     assert "另有 19982 处数无法归入任何单元格（未逐一列出）" in result.remarks
     assert len(result.remarks) < 50
+
+
+def test_markdown_row_with_more_cells_than_the_template_is_uncertain_and_bounded() -> None:
+    # Which 7 of 40 cells are 3.其他's cannot be told: each run of 7 is a reading, never the first 7 taken silently.
+    row = "| 3.其他 | " + " | ".join(str(i) for i in range(40)) + " |"
+    text = MARKDOWN.read_text(encoding="utf-8").replace("| 3.其他 | 264 | 12 | 0 | 0 | 0 | 0 | 276 |", row)
+    result = _extraction(text)
+    assert result.cells[("s3", "other_other", "total")].status == UNCERTAIN
+    entry = _entry(result, "s3.other_other.total")
+    assert len(entry.cells) == 7 and entry.source == "第 166 行"
+    assert entry.note == (
+        "原文此行有 40 格“" + " ".join(str(i) for i in range(30)) + " …（共 40 格）”（应有 7 格），"
+        "无法确定哪些属于本行（共 34 种读法，下列前 20 种）：须对照原文确定"
+    )
+    assert entry.candidates[:2] == [tuple(str(i) for i in range(7)), tuple(str(i) for i in range(1, 8))]
+    assert len(entry.candidates) == 20

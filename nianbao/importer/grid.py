@@ -105,8 +105,10 @@ def _runs(values: list[str], n: int) -> list[list[str]]:
     return [values[i : i + n] for i in range(len(values) - n + 1)]
 
 
-def _shown(values: list[str]) -> str:
-    return " ".join(v.strip() or "（空）" for v in values)
+def _shown(values: list[str], limit: int = 30) -> str:
+    """Printed cells for a note: a hostile row of thousands is cut short."""
+    more = f" …（共 {len(values)} 格）" if len(values) > limit else ""
+    return " ".join(v.strip() or "（空）" for v in values[:limit]) + more
 
 
 def _align(rows: list[Key], obs: list[Observed], options: list[tuple[list[Key], bool]]) -> dict[Key, int]:
@@ -258,6 +260,13 @@ def _set_row(
             doubtful.append(k)
     if doubtful:
         candidates = list(dict.fromkeys(tuple(p[k].value for k in doubtful) for p in parsed))
+        limit = read_definition("import.yaml")["max_candidates"]
+        if len(candidates) > limit:  # bounded like the text importer's: the note says how many there are
+            why = (
+                why.removesuffix("：须对照原文确定")
+                + f"（共 {len(candidates)} 种读法，下列前 {limit} 种）：须对照原文确定"
+            )
+            candidates = candidates[:limit]
         result.unresolved.append(Unresolved([keys[k] for k in doubtful], UNCERTAIN, why, where, candidates))
 
 
