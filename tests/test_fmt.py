@@ -189,10 +189,7 @@ def test_a_full_disk_leaves_every_file_whole(run, base_copy: Path, monkeypatch) 
     with chdir(base_copy):
         status, _, err = run("fmt", ".")
     assert status == 1
-    assert (
-        err
-        == "reports/testtown/2019/s3.csv: 错误 [file-encoding] 无法改写为规范格式：无法写入：No space left on device\n"
-    )
+    assert err == "reports/testtown/2019/s3.csv: 错误 无法改写为规范格式：无法写入：No space left on device\n"
     assert s3.read_bytes() == b"\xef\xbb\xbf" + before
     assert sorted(p.name for p in s3.parent.iterdir() if p.name.startswith(".")) == []
 

@@ -60,7 +60,7 @@ def test_fifty_megabyte_csv_is_refused_unread(base_copy: Path) -> None:
     status, _, err = cli("fmt", "--check", ".", cwd=base_copy)
     assert status == 1
     assert err == (
-        "reports/testtown/2019/s3.csv: 错误 [file-encoding] 无法改写为规范格式："
+        "reports/testtown/2019/s3.csv: 错误 [file-missing] 无法改写为规范格式："
         "文件过大（52,428,800 字节，上限 1,048,576 字节），未读取\n"
     )
 
@@ -107,7 +107,7 @@ def test_symlink_is_refused_everywhere(rel: str, base_copy: Path, tmp_path: Path
     status, out, err = cli("fmt", "--check", ".", cwd=base_copy)
     assert (status, "SECRET" in out) == (1, False)
     assert err.splitlines()[0] == (
-        f"{rel}: 错误 [file-encoding] 无法改写为规范格式：是符号链接：数据目录中不接受链接（可能指向仓库外的文件），未读取"
+        f"{rel}: 错误 [file-symlink] 无法改写为规范格式：是符号链接：数据目录中不接受链接（可能指向仓库外的文件），未读取"
     )
     status, _, _ = cli("fmt", ".", cwd=base_copy)
     assert status == 1
@@ -121,7 +121,7 @@ def test_linked_package_named_directly(base_copy: Path, tmp_path: Path) -> None:
     status, out, _ = cli("validate", "reports/testtown/2020", cwd=base_copy)
     assert status == 1 and out.splitlines()[0] == f"reports/testtown/2020: {LINK}"
     status, _, err = cli("fmt", "reports/testtown/2020", cwd=base_copy)
-    assert status == 1 and err.startswith("reports/testtown/2020: 错误 [file-encoding] 无法改写为规范格式：是符号链接")
+    assert status == 1 and err.startswith("reports/testtown/2020: 错误 [file-symlink] 无法改写为规范格式：是符号链接")
     status, _, err = cli("show", "reports/testtown/2020", "--tidy", cwd=base_copy)
     assert status == 1 and err.startswith(f"reports/testtown/2020: {LINK}")
 
