@@ -189,20 +189,23 @@ def fold_number(cell: str) -> str:
     return cell.strip(" \t\u3000\xa0").translate(_FOLD)
 
 
+_UNSAFE = {"Cc", "Cf", "Zl", "Zp", "Cs", "Co", "Cn"}
+
+
 def printable(text: str) -> str:
-    """Text for a terminal or a CI log: control and format characters shown as escapes (a newline in a file name
-    must not start a line of its own, where a runner could read it as a command)."""
-    if all(c.isprintable() or c == " " for c in text):
+    """Text for a terminal or a CI log: control, format and line-separator characters shown as escapes (a newline
+    in a file name must not start a line of its own, where a runner could read it as a command); spaces such as
+    U+3000 stay as they are."""
+    if all(c == " " or c.isprintable() for c in text):
         return text
     return "".join(
-        c if c.isprintable() or c == " " else c.encode("unicode_escape", "backslashreplace").decode("ascii")
-        for c in text
+        c.encode("unicode_escape").decode("ascii") if unicodedata.category(c) in _UNSAFE else c for c in text
     )
 
 
 def unsafe_name(name: str) -> bool:
     """A file or folder name with a control, format or line-separator character."""
-    return any(unicodedata.category(c) in {"Cc", "Cf", "Zl", "Zp", "Cs"} for c in name)
+    return any(unicodedata.category(c) in _UNSAFE for c in name)
 
 
 def write_csv(rows: list[list[str]]) -> str:
