@@ -15,6 +15,7 @@ from nianbao.core.package import package_files
 from nianbao.core.templates import TEMPLATE_IDS, Table, Template, template, template_for_year
 from nianbao.core.textfiles import (
     LinkError,
+    NotAFileError,
     TooLargeError,
     _records,
     decode,
@@ -193,7 +194,7 @@ def format_paths(paths: list[str], write: bool) -> tuple[list[FileChange], list[
         except LinkError as exc:
             failures.append((display, "file-symlink", str(exc)))
             continue
-        except TooLargeError as exc:
+        except (TooLargeError, NotAFileError) as exc:
             failures.append((display, "file-missing", str(exc)))
             continue
         except (OSError, FormatError) as exc:

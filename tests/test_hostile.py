@@ -65,6 +65,20 @@ def test_fifty_megabyte_csv_is_refused_unread(base_copy: Path) -> None:
     )
 
 
+def test_a_fifo_in_place_of_a_csv_is_refused_without_hanging(base_copy: Path) -> None:
+    path = base_copy / PKG / "s4.csv"
+    path.unlink()
+    os.mkfifo(path)
+    assert problems_in(base_copy) == [
+        "reports/testtown/2019/s4.csv: 错误 [file-missing] 文件不是普通文件（文件夹、管道或设备），未读取"
+    ]
+    status, _, err = cli("fmt", ".", cwd=base_copy)
+    assert (status, err) == (
+        1,
+        "reports/testtown/2019/s4.csv: 错误 [file-missing] 无法改写为规范格式：不是普通文件（文件夹、管道或设备），未读取\n",
+    )
+
+
 # --- Symbolic links: refused by validate, fmt and the build; never read, never written through -----------------
 
 LINKED = {

@@ -22,6 +22,7 @@ from nianbao.core.textfiles import (
     load_json,
     read_bytes,
 )
+from nianbao.errors import FormatError
 
 AGENCY_ID = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 
@@ -49,6 +50,9 @@ def read_text(path: Path, display: str, problems: list[Problem], package: str | 
                 package=package,
             )
         )
+        return None
+    except FormatError as exc:  # a folder, FIFO or device where a file should be
+        problems.append(problem("file-missing", f"文件{exc}", file=display, package=package))
         return None
     except FileNotFoundError:
         problems.append(problem("file-missing", "文件不存在", file=display, package=package))
