@@ -79,6 +79,15 @@ def test_a_fifo_in_place_of_a_csv_is_refused_without_hanging(base_copy: Path) ->
     )
 
 
+def test_a_million_blank_lines_are_one_finding(base_copy: Path) -> None:
+    path = base_copy / PKG / "s4.csv"
+    path.write_text(path.read_text(encoding="utf-8") + "\n" * 1_000_000, encoding="utf-8")
+    assert problems_in(base_copy) == [
+        "reports/testtown/2019/s4.csv: 错误 [row-shape] 文件的行数远多于模板所能有的行数，未逐行检查"
+        "（期望：不超过 5 行；实际：1,000,002 行）"
+    ]
+
+
 # --- Symbolic links: refused by validate, fmt and the build; never read, never written through -----------------
 
 LINKED = {
