@@ -88,6 +88,17 @@ def test_a_million_blank_lines_are_one_finding(base_copy: Path) -> None:
     ]
 
 
+def test_markup_on_every_line_of_a_narrative_is_reported_bounded(base_copy: Path) -> None:
+    path = base_copy / PKG / "narrative.md"
+    path.write_text(path.read_text(encoding="utf-8") + "<b>x</b>\n" * 100_000, encoding="utf-8")
+    found = problems_in(base_copy)
+    assert len(found) == 21
+    assert (
+        found[0]
+        == "reports/testtown/2019/narrative.md: 警告 [narrative-markup] 另有 99980 行含 HTML 标记，未逐一列出（实际：共 100000 行）"
+    )
+
+
 # --- Symbolic links: refused by validate, fmt and the build; never read, never written through -----------------
 
 LINKED = {
