@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from nianbao.check.problems import Problem, problem
-from nianbao.core.package import Package, narrative_sections
+from nianbao.core.package import Package
 
 MARKUP = re.compile(r"<\s*/?\s*[A-Za-z!][^>]*>|\bon[a-z]+\s*=", re.IGNORECASE)
 
@@ -43,7 +43,7 @@ def _check_narrative(pkg: Package, display: str, text: str, problems: list[Probl
     if pkg.template is None:
         return
     wanted = [s for s in pkg.template.sections if s.kind == "narrative"]
-    present = [sid for _, sid, _ in narrative_sections(text)]
+    present = [s.id for s in pkg.sections if s.line]
     for section in wanted:
         if section.id not in present:
             problems.append(
