@@ -14,6 +14,9 @@ from nianbao.core.definitions import read_definition
 from nianbao.core.package import package_files
 from nianbao.core.templates import TEMPLATE_IDS, Table, Template, template, template_for_year
 from nianbao.core.textfiles import (
+    LinkError,
+    NotAFileError,
+    TooLargeError,
     _records,
     decode,
     dump_json,
@@ -158,21 +161,21 @@ def canonical(kind: str, text: str, tmpl: Template | None, table: Table | None) 
     return text  # source.*: encoding, BOM and line endings only, never its content
 
 
-def format_paths(paths: list[str], write: bool) -> tuple[list[FileChange], list[tuple[str, str]]]:
-    """Canonicalise every data file under `paths`; returns the changes and the files that could not be read.
+def format_paths(paths: list[str], write: bool) -> tuple[list[FileChange], list[tuple[str, str, str]]]:
+    """Canonicalise every data file under `paths`; returns the changes and the files left alone (file, rule, why).
 
     Links and control-character names are refused (nothing is read or written through a link or below one);
     each file is replaced atomically."""
     found, roots = discover(paths)
-    failures = [(p.file or "", p.message) for p in scan(roots, found)]
-    refused = [f for f, _ in failures]
+    failures = [(p.file or "", p.rule, p.message) for p in scan(roots, found)]
+    refused = [f for f, _, _ in failures]
     files: list[tuple[Path, str, str, Template | None, Table | None]] = []
     for root in roots:
         files.append((root.dir / "agencies.csv", str(Path(root.display) / "agencies.csv"), "registry", None, None))
     for folder, display, context in found:
         linked = linked_folder(folder, display, None)
         if linked:
-            failures.append((linked.file or display, linked.message))
+            failures.append((linked.file or display, linked.rule, linked.message))
             refused.append(linked.file or display)
         if context or linked:
             continue
@@ -188,8 +191,14 @@ def format_paths(paths: list[str], write: bool) -> tuple[list[FileChange], list[
             data = read_bytes(path)
             text, note = decode(data)
             after = canonical(kind, text, tmpl, table)
+        except LinkError as exc:
+            failures.append((display, "file-symlink", str(exc)))
+            continue
+        except (TooLargeError, NotAFileError) as exc:
+            failures.append((display, "file-missing", str(exc)))
+            continue
         except (OSError, FormatError) as exc:
-            failures.append((display, str(exc)))
+            failures.append((display, "file-encoding", str(exc)))
             continue
         if after.encode("utf-8") != data:
             changes.append(FileChange(display, text, after, note))
@@ -197,5 +206,5 @@ def format_paths(paths: list[str], write: bool) -> tuple[list[FileChange], list[
                 try:
                     write_atomic(path, after)
                 except OSError as exc:
-                    failures.append((display, f"无法写入：{exc.strerror or exc}"))
+                    failures.append((display, "", f"无法写入：{exc.strerror or exc}"))  # not a data fault
     return changes, failures

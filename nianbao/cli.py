@@ -113,8 +113,9 @@ def _validate(args: argparse.Namespace) -> int:
 
 def _fmt(args: argparse.Namespace) -> int:
     changes, failures = format_paths(args.paths, write=not args.check)
-    for file, reason in failures:
-        print(printable(f"{file}: 错误 [file-encoding] 无法改写为规范格式：{reason}"), file=sys.stderr)
+    for file, rule_id, reason in failures:
+        tag = f" [{rule_id}]" if rule_id else ""
+        print(printable(f"{file}: 错误{tag} 无法改写为规范格式：{reason}"), file=sys.stderr)
     for change in changes:
         if args.check:
             sys.stdout.write(change.diff())

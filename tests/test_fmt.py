@@ -162,6 +162,11 @@ def test_big5_and_shift_jis_are_not_read_as_gbk(run, base_copy: Path, encoding: 
         "不自动转换，请另存为 UTF-8\n"
     )
     assert narrative.read_bytes() == text.encode(encoding) + b"\n"
+    with chdir(base_copy):
+        report, _ = validate(["."])
+    assert [p.text() for p in report.problems if p.rule == "file-encoding"] == [
+        f"reports/testtown/2019/narrative.md:1: 错误 [file-encoding] 文件不是 UTF-8；{reason}：不自动转换，请另存为 UTF-8"
+    ]
 
 
 def test_gbk_with_uncommon_but_chinese_names_is_still_converted(run, base_copy: Path) -> None:
@@ -189,10 +194,7 @@ def test_a_full_disk_leaves_every_file_whole(run, base_copy: Path, monkeypatch) 
     with chdir(base_copy):
         status, _, err = run("fmt", ".")
     assert status == 1
-    assert (
-        err
-        == "reports/testtown/2019/s3.csv: 错误 [file-encoding] 无法改写为规范格式：无法写入：No space left on device\n"
-    )
+    assert err == "reports/testtown/2019/s3.csv: 错误 无法改写为规范格式：无法写入：No space left on device\n"
     assert s3.read_bytes() == b"\xef\xbb\xbf" + before
     assert sorted(p.name for p in s3.parent.iterdir() if p.name.startswith(".")) == []
 

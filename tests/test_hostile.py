@@ -60,8 +60,42 @@ def test_fifty_megabyte_csv_is_refused_unread(base_copy: Path) -> None:
     status, _, err = cli("fmt", "--check", ".", cwd=base_copy)
     assert status == 1
     assert err == (
-        "reports/testtown/2019/s3.csv: 错误 [file-encoding] 无法改写为规范格式："
+        "reports/testtown/2019/s3.csv: 错误 [file-missing] 无法改写为规范格式："
         "文件过大（52,428,800 字节，上限 1,048,576 字节），未读取\n"
+    )
+
+
+def test_a_fifo_in_place_of_a_csv_is_refused_without_hanging(base_copy: Path) -> None:
+    path = base_copy / PKG / "s4.csv"
+    path.unlink()
+    os.mkfifo(path)
+    assert problems_in(base_copy) == [
+        "reports/testtown/2019/s4.csv: 错误 [file-missing] 文件不是普通文件（文件夹、管道或设备），未读取"
+    ]
+    status, _, err = cli("fmt", ".", cwd=base_copy)
+    assert (status, err) == (
+        1,
+        "reports/testtown/2019/s4.csv: 错误 [file-missing] 无法改写为规范格式：不是普通文件（文件夹、管道或设备），未读取\n",
+    )
+
+
+def test_a_million_blank_lines_are_one_finding(base_copy: Path) -> None:
+    path = base_copy / PKG / "s4.csv"
+    path.write_text(path.read_text(encoding="utf-8") + "\n" * 1_000_000, encoding="utf-8")
+    assert problems_in(base_copy) == [
+        "reports/testtown/2019/s4.csv: 错误 [row-shape] 文件的行数远多于模板所能有的行数，未逐行检查"
+        "（期望：不超过 5 行；实际：1,000,002 行）"
+    ]
+
+
+def test_markup_on_every_line_of_a_narrative_is_reported_bounded(base_copy: Path) -> None:
+    path = base_copy / PKG / "narrative.md"
+    path.write_text(path.read_text(encoding="utf-8") + "<b>x</b>\n" * 100_000, encoding="utf-8")
+    found = problems_in(base_copy)
+    assert len(found) == 21
+    assert (
+        found[0]
+        == "reports/testtown/2019/narrative.md: 警告 [narrative-markup] 另有 99980 行含 HTML 标记，未逐一列出（实际：共 100000 行）"
     )
 
 
@@ -107,7 +141,7 @@ def test_symlink_is_refused_everywhere(rel: str, base_copy: Path, tmp_path: Path
     status, out, err = cli("fmt", "--check", ".", cwd=base_copy)
     assert (status, "SECRET" in out) == (1, False)
     assert err.splitlines()[0] == (
-        f"{rel}: 错误 [file-encoding] 无法改写为规范格式：是符号链接：数据目录中不接受链接（可能指向仓库外的文件），未读取"
+        f"{rel}: 错误 [file-symlink] 无法改写为规范格式：是符号链接：数据目录中不接受链接（可能指向仓库外的文件），未读取"
     )
     status, _, _ = cli("fmt", ".", cwd=base_copy)
     assert status == 1
@@ -121,7 +155,7 @@ def test_linked_package_named_directly(base_copy: Path, tmp_path: Path) -> None:
     status, out, _ = cli("validate", "reports/testtown/2020", cwd=base_copy)
     assert status == 1 and out.splitlines()[0] == f"reports/testtown/2020: {LINK}"
     status, _, err = cli("fmt", "reports/testtown/2020", cwd=base_copy)
-    assert status == 1 and err.startswith("reports/testtown/2020: 错误 [file-encoding] 无法改写为规范格式：是符号链接")
+    assert status == 1 and err.startswith("reports/testtown/2020: 错误 [file-symlink] 无法改写为规范格式：是符号链接")
     status, _, err = cli("show", "reports/testtown/2020", "--tidy", cwd=base_copy)
     assert status == 1 and err.startswith(f"reports/testtown/2020: {LINK}")
 

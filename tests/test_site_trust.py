@@ -323,6 +323,16 @@ def test_pages_workflow_gives_the_build_its_address() -> None:
     check = yaml.safe_load((workflows / "check.yml").read_text(encoding="utf-8"))
     build = next(s for s in check["jobs"]["check"]["steps"] if s.get("run") == "python build_site.py")
     assert build["env"]["NIANBAO_SITE_URL"] == "${{ inputs.site_url }}"
+    assert build["env"]["NIANBAO_REPOSITORY"] == "${{ github.server_url }}/${{ github.repository }}"
+
+
+def test_repository_from_the_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A fork's build (NIANBAO_REPOSITORY from the workflow) links its own repository, not site.yaml's default."""
+    monkeypatch.setenv("NIANBAO_REPOSITORY", "https://github.com/someone/fork")
+    site = build(BASE, tmp_path)
+    page = soup(site / "reports" / "testtown" / "2019" / "index.html")
+    assert page.select_one("a.nb-report-error")["href"].startswith("https://github.com/someone/fork/issues/new?")
+    assert page.select_one('footer a[href="https://github.com/someone/fork"]') is not None
 
 
 def test_site_url_from_the_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -1,4 +1,4 @@
-"""Every template cell of every package as one frame and matrix; R9/R10 cell types and signs."""
+"""Every template cell of every package as one frame and matrix; R9/R10 cell types, signs and size; package-blank."""
 
 from __future__ import annotations
 

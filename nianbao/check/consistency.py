@@ -1,4 +1,4 @@
-"""R1-R8 evaluated vectorised over all packages; acknowledgements, ack-stale; structural tallies."""
+"""R1-R8 evaluated vectorised over all packages (exactly where float64 is not); acknowledgements, ack-stale; tallies."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Entries a package makes about its own cells: acknowledgements (of the publisher's errors) and unresolved cells."""
+"""Entries a package makes about its own cells: acknowledgements (their form) and unresolved cells (import-unresolved)."""
 
 from __future__ import annotations
 

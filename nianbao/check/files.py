@@ -21,6 +21,7 @@ from nianbao.core.textfiles import (
     load_json,
     read_bytes,
 )
+from nianbao.errors import FormatError
 
 
 def read_text(path: Path, display: str, problems: list[Problem], package: str | None) -> str | None:
@@ -46,6 +47,9 @@ def read_text(path: Path, display: str, problems: list[Problem], package: str | 
                 package=package,
             )
         )
+        return None
+    except FormatError as exc:  # a folder, FIFO or device where a file should be
+        problems.append(problem("file-missing", f"文件{exc}", file=display, package=package))
         return None
     except FileNotFoundError:
         problems.append(problem("file-missing", "文件不存在", file=display, package=package))

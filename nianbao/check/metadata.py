@@ -1,4 +1,4 @@
-"""The registry and each package's descriptor: registry, descriptor, package-identity, template-year, agency-unknown, import-unresolved, acknowledgements."""
+"""The registry and each package's descriptor: registry, descriptor (no remote reference), package-identity, template-year, agency-unknown, package-dates."""
 
 from __future__ import annotations
 

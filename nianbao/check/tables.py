@@ -41,9 +41,28 @@ def _shape_problem(display: str, line: int, expected: int, found: int, package: 
     )
 
 
+def _too_many(records: list[tuple[int, list[str]]], limit: int, display: str, package: str | None) -> Problem | None:
+    """One problem for a file with far more records than a report can have (bounded output and time: a
+    million blank lines are one finding, not a million)."""
+    if len(records) <= limit:
+        return None
+    return problem(
+        "row-shape",
+        "文件的行数远多于模板所能有的行数，未逐行检查",
+        file=display,
+        expected=f"不超过 {limit} 行",
+        found=f"{len(records):,} 行",
+        package=package,
+    )
+
+
 def _load_table(pkg: Package, table: Table, display: str, text: str, problems: list[Problem]) -> None:
     records = parse_csv(text, display, problems, pkg.key)
     if records is None:
+        return
+    excess = _too_many(records, 4 * len(table.rows) + 1, display, pkg.key)
+    if excess:
+        problems.append(excess)
         return
     if not records:
         problems.append(
@@ -199,6 +218,11 @@ def _check_group_rows(
 def _load_notes(pkg: Package, display: str, text: str, problems: list[Problem]) -> None:
     records = parse_csv(text, display, problems, pkg.key)
     if records is None:
+        return
+    cells = len(pkg.template.cells()) if pkg.template else 0
+    excess = _too_many(records, 2 * cells + 1 if cells else 1000, display, pkg.key)
+    if excess:
+        problems.append(excess)
         return
     expected = [f["name"] for f in read_definition("package.yaml")["notes_fields"]]
     if not records or records[0][1] != expected:

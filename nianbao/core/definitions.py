@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 from collections.abc import Callable
 from functools import cache
@@ -123,3 +124,9 @@ def definitions_ok() -> None:
     faults = check_definitions()
     if faults:
         raise DefinitionError("定义文件有误：\n" + "\n".join(faults))
+
+
+def repository() -> str | None:
+    """The project repository's web address: `NIANBAO_REPOSITORY` when set (the GitHub workflows pass
+    `github.server_url/github.repository`, so a fork's site links to the fork), else definitions/site.yaml."""
+    return os.environ.get("NIANBAO_REPOSITORY") or read_definition("site.yaml").get("repository") or None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -52,6 +53,11 @@ class Package:
 
     def file(self, name: str) -> str:
         return str(Path(self.display) / name)
+
+    @cached_property
+    def sections(self) -> list[NarrativeSection]:
+        """The narrative's sections, parsed once (by the check and by every page and download that shows them)."""
+        return parse_narrative(self.narrative or "")
 
 
 @dataclass
@@ -190,31 +196,37 @@ def tidy_rows(pkg: Package) -> list[TidyRow]:
     return rows
 
 
-def narrative_sections(text: str) -> list[tuple[int, str, str]]:
-    """The `## ` headings of narrative.md: (line, section id or "", heading as printed)."""
-    numerals = {"一": "s1", "二": "s2", "三": "s3", "四": "s4", "五": "s5", "六": "s6"}
-    found = []
+@dataclass(frozen=True)
+class NarrativeSection:
+    """One `## ` section of narrative.md; text before the first heading is the preamble (id and heading "")."""
+
+    id: str  # s1, s5, s6 … from the heading's numeral (一、五、六), "" when the heading has none
+    heading: str  # as printed
+    body: str
+    line: int  # line of the heading in narrative.md (0 for the preamble)
+
+
+_NUMERALS = {"一": "s1", "二": "s2", "三": "s3", "四": "s4", "五": "s5", "六": "s6"}
+
+
+def parse_narrative(text: str) -> list[NarrativeSection]:
+    """Every `## ` section of narrative.md with its body, in order; a preamble first if there is text before."""
+    out: list[NarrativeSection] = []
+    current = NarrativeSection("", "", "", 0)
+    body: list[str] = []
+
+    def close() -> None:
+        if current.line or any(b.strip() for b in body):
+            out.append(NarrativeSection(current.id, current.heading, "\n".join(body).strip(), current.line))
+
     for number, line in enumerate(text.splitlines(), start=1):
         match = HEADING.match(line)
         if match:
+            close()
             heading = match.group(1)
-            found.append((number, numerals.get(heading[:1], "") if heading[1:2] in "、." else "", heading))
-    return found
-
-
-def split_narrative(text: str) -> list[tuple[str, str, str]]:
-    """(section id, heading as printed, body) for each `## ` section; text before the first is ("", "", body)."""
-    out: list[tuple[str, str, str]] = []
-    current: tuple[str, str] = ("", "")
-    body: list[str] = []
-    headings = {line: (sid, heading) for line, sid, heading in narrative_sections(text)}
-    for number, line in enumerate(text.splitlines(), start=1):
-        if number in headings:
-            if current != ("", "") or any(b.strip() for b in body):
-                out.append((*current, "\n".join(body).strip()))
-            current, body = headings[number], []
+            sid = _NUMERALS.get(heading[:1], "") if heading[1:2] in "、." else ""
+            current, body = NarrativeSection(sid, heading, "", number), []
         else:
             body.append(line)
-    if current != ("", "") or any(b.strip() for b in body):
-        out.append((*current, "\n".join(body).strip()))
+    close()
     return out

@@ -7,6 +7,7 @@ import io
 import json
 import os
 import re
+import stat
 import tempfile
 import unicodedata
 from dataclasses import dataclass
@@ -32,6 +33,10 @@ class LinkError(FormatError):
     """A symbolic link where a data file or folder should be: never followed."""
 
 
+class NotAFileError(FormatError):
+    """A folder, FIFO or device where a data file should be (never read: a FIFO would block)."""
+
+
 class TooLargeError(FormatError):
     def __init__(self, size: int, limit: int) -> None:
         super().__init__(f"文件过大（{size:,} 字节，上限 {limit:,} 字节），未读取")
@@ -47,9 +52,13 @@ def read_bytes(path: Path, limit: int | None = None) -> bytes:
     limit = limit_for(path) if limit is None else limit
     if path.is_symlink():
         raise LinkError("是符号链接，未读取")
-    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+    # O_NONBLOCK: a FIFO or device in place of a data file must not hang the check; it is refused below.
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
     with os.fdopen(fd, "rb") as f:
-        size = os.fstat(f.fileno()).st_size
+        info = os.fstat(f.fileno())
+        if not stat.S_ISREG(info.st_mode):
+            raise NotAFileError("不是普通文件（文件夹、管道或设备），未读取")
+        size = info.st_size
         if size > limit:
             raise TooLargeError(size, limit)
         data = f.read(limit + 1)
@@ -189,20 +198,23 @@ def fold_number(cell: str) -> str:
     return cell.strip(" \t\u3000\xa0").translate(_FOLD)
 
 
+_UNSAFE = {"Cc", "Cf", "Zl", "Zp", "Cs", "Co", "Cn"}
+
+
 def printable(text: str) -> str:
-    """Text for a terminal or a CI log: control and format characters shown as escapes (a newline in a file name
-    must not start a line of its own, where a runner could read it as a command)."""
-    if all(c.isprintable() or c == " " for c in text):
+    """Text for a terminal or a CI log: control, format and line-separator characters shown as escapes (a newline
+    in a file name must not start a line of its own, where a runner could read it as a command); spaces such as
+    U+3000 stay as they are."""
+    if all(c == " " or c.isprintable() for c in text):
         return text
     return "".join(
-        c if c.isprintable() or c == " " else c.encode("unicode_escape", "backslashreplace").decode("ascii")
-        for c in text
+        c.encode("unicode_escape").decode("ascii") if unicodedata.category(c) in _UNSAFE else c for c in text
     )
 
 
 def unsafe_name(name: str) -> bool:
     """A file or folder name with a control, format or line-separator character."""
-    return any(unicodedata.category(c) in {"Cc", "Cf", "Zl", "Zp", "Cs"} for c in name)
+    return any(unicodedata.category(c) in _UNSAFE for c in name)
 
 
 def write_csv(rows: list[list[str]]) -> str:

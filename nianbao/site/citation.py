@@ -7,7 +7,7 @@ import re
 from typing import Any
 from urllib.parse import quote, urlencode
 
-from nianbao.core.definitions import read_definition
+from nianbao.core.definitions import read_definition, repository
 
 _BIBTEX_SPECIAL = re.compile(r"([\\{}%&#$_^~])")
 
@@ -73,10 +73,10 @@ def cite(
 def error_report_url(title: str, page_url: str, source_url: str | None) -> str | None:
     """A new issue from the data-error template (.github/ISSUE_TEMPLATE), with the report filled in: GitHub takes
     `template`, `title` and the template's field ids as query parameters."""
-    config = read_definition("site.yaml")
-    if not config.get("repository"):
+    config, repo = read_definition("site.yaml"), repository()
+    if not repo:
         return None
     params = {"template": config["error_template"], "title": f"[数据错误] {title}", "page": page_url}
     if source_url:
         params["source"] = source_url
-    return f"{config['repository']}/issues/new?{urlencode(params, quote_via=quote)}"
+    return f"{repo}/issues/new?{urlencode(params, quote_via=quote)}"

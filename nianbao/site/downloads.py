@@ -11,7 +11,7 @@ from typing import Any
 
 from nianbao.check.problems import Report
 from nianbao.core.definitions import read_definition
-from nianbao.core.package import Package, split_narrative
+from nianbao.core.package import Package
 from nianbao.core.schemas import self_contained
 from nianbao.core.textfiles import dump_json, write_csv
 
@@ -122,10 +122,7 @@ def package_json(
         "tables": tables,
         "flags": dict(sorted((flags or {}).items())),
         "notes": [note for _, note in pkg.notes],
-        "narrative": [
-            {"section": sid, "heading": heading, "text": body}
-            for sid, heading, body in split_narrative(pkg.narrative or "")
-        ],
+        "narrative": [{"section": s.id, "heading": s.heading, "text": s.body} for s in pkg.sections],
         "acknowledgements": d.get("acknowledgements", []),
         "quality": {rule: t.to_dict() for rule, t in sorted(report.packages.get(pkg.key, {}).items())},
     }

@@ -7,7 +7,7 @@ import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from nianbao.core.definitions import read_definition
+from nianbao.core.definitions import repository
 
 # What GitHub itself writes as the subject of a pull request's merge commit (a commit with two parents). A subject
 # ending in "(#1)" is only what its author typed: it is not linked as pull request #1.
@@ -64,7 +64,7 @@ def read_history(data: Path, recent: int = 10) -> History | None:
     log = _git(root, "log", "--first-parent", "-m", "--format=%x00%H%x00%P%x00%cs%x00%s", "--name-only", "--", prefix)
     if log is None:
         return None
-    history = History(read_definition("site.yaml").get("repository"))
+    history = History(repository())
     folder = "" if prefix == "." else f"{re.escape(prefix)}/"  # data/ may be the repository's root itself
     pattern = re.compile(rf"^{folder}reports/([^/]+)/(\d{{4}})/")
     fields = log.split("\x00")[1:]

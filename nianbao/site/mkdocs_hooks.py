@@ -15,10 +15,10 @@ MARKER = "<!-- nianbao:html -->\n"
 
 def on_config(config: Any, **kwargs: Any) -> Any:
     # The footer's licence, originals and repository: from definitions/site.yaml, the one place they are kept.
-    from nianbao.core.definitions import read_definition
+    from nianbao.core.definitions import read_definition, repository
 
     site = read_definition("site.yaml")
-    config.extra["nianbao"] = {k: site[k] for k in ("licence", "originals", "repository")}
+    config.extra["nianbao"] = {k: site[k] for k in ("licence", "originals")} | {"repository": repository()}
     return config
 
 

@@ -9,7 +9,7 @@ import jinja2
 
 from nianbao.check.problems import Problem
 from nianbao.core.definitions import read_definition
-from nianbao.core.package import Package, split_narrative
+from nianbao.core.package import Package
 from nianbao.core.rules import consistency_rules
 from nianbao.core.templates import Template
 from nianbao.site import downloads as render_downloads
@@ -47,8 +47,8 @@ def render_report(site: Site, env: jinja2.Environment, pkg: Package, years: list
     values = render_tables.package_cells(pkg)
     labels = render_tables.package_labels(pkg)
     notes = {(n["table"], n["row"], n["column"]): n["note"] for _, n in pkg.notes}
-    narrative = {sid: (heading, body) for sid, heading, body in split_narrative(pkg.narrative or "") if sid}
-    preamble = [body for sid, _, body in split_narrative(pkg.narrative or "") if not sid]
+    narrative = {s.id: (s.heading, s.body) for s in pkg.sections if s.id}
+    preamble = [s.body for s in pkg.sections if not s.id]
     sections = []
     for section in pkg.template.sections:
         tables = [
