@@ -36,7 +36,10 @@ def main(argv: list[str] | None = None, root: Path | None = None) -> int:
     """Build the site of the repository at `root`; 0 on success, 1 when the data has errors or the build fails."""
     root = root or REPOSITORY
     parser = argparse.ArgumentParser(description="由 data/ 生成网站 site/（先校验，有错误则不生成）")
-    parser.add_argument("--data", type=Path, default=root / "data", help="数据目录（默认 data/）")
+    # Relative to the working directory when it can be, so that messages name data/reports/… as a reader knows it.
+    parser.add_argument(
+        "--data", type=Path, default=Path(os.path.relpath(root / "data")), help="数据目录（默认 data/）"
+    )
     parser.add_argument("--site-dir", type=Path, default=root / "site", help="网站输出目录（默认 site/）")
     parser.add_argument("--build-dir", type=Path, default=root / "build", help="生成页面的工作目录（默认 build/）")
     parser.add_argument(
