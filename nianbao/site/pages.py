@@ -16,6 +16,7 @@ from nianbao.core.templates import TEMPLATE_IDS, template
 from nianbao.site import charts as render_charts
 from nianbao.site import downloads as render_downloads
 from nianbao.site.model import Site, agency_url, page, rel, report_url, size, year_url
+from nianbao.site.search_index import FOLDER
 
 
 def render_agency(site: Site, env: jinja2.Environment, agency_id: str, packages: list[Package]) -> dict[str, bytes]:
@@ -242,6 +243,6 @@ def render_rules(env: jinja2.Environment) -> dict[str, bytes]:
 
 def render_search(env: jinja2.Environment) -> dict[str, bytes]:
     html = env.get_template("search.html.j2").render(
-        pagefind=rel("search/", "pagefind/"), assets=rel("search/", "assets/")
+        index=rel("search/", FOLDER + "/"), assets=rel("search/", "assets/")
     )
     return {"search/index.md": page("搜索", html)}

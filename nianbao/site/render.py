@@ -22,7 +22,7 @@ from nianbao.site.pages import (
 )
 from nianbao.site.report_page import render_report
 
-ASSETS = ("nianbao.css", "nianbao.js", "search.js")
+ASSETS = ("nianbao.css", "nianbao.js", "search.css", "search.js")
 
 
 def render_site(

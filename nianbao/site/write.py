@@ -1,12 +1,10 @@
-"""Write the site: lay out the generated docs, build with mkdocs, index with Pagefind, then swap into site/ at once."""
+"""Write the site: lay out the generated docs, build with mkdocs, add the search index, then swap into site/ at once."""
 
 from __future__ import annotations
 
 import logging
 import os
 import shutil
-import subprocess
-import sys
 import time
 from collections.abc import Iterable
 from pathlib import Path
@@ -16,6 +14,7 @@ from mkdocs.config import load_config
 from mkdocs.exceptions import MkDocsException
 
 from nianbao.errors import BuildError
+from nianbao.site import search_index
 
 
 def _swap(new: Path, target: Path) -> None:
@@ -36,7 +35,8 @@ def build_site(
     config_file: Path, docs: Path, site: Path, files: Iterable[tuple[str, bytes]], source_date_epoch: int
 ) -> tuple[Path, int, dict[str, float]]:
     """Write the pages to build/docs and the downloads aside, build with mkdocs into a temporary folder, move the
-    downloads in, index with Pagefind, and only then replace `site` (returns it, the number of pages, and seconds per stage).
+    downloads in, write the search index, and only then replace `site` (returns it, the number of pages, and seconds
+    per stage).
 
     Files are written as they are rendered, never all held at once. Downloads bypass mkdocs: it would turn a
     package's narrative.md into a page, and copying thousands of static files through it only costs time.
@@ -49,11 +49,13 @@ def build_site(
     pages = 0
     clock = time.perf_counter()
     timings: dict[str, float] = {}
+    index = search_index.SearchIndex()
     for name, content in files:
         path = (pages_tmp if is_page(name) else downloads) / name
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(content)
         pages += name.endswith("index.md")
+        index.add(name, content)
     _swap(pages_tmp, docs)
     timings["render"], clock = time.perf_counter() - clock, time.perf_counter()
     # mkdocs dates the sitemap with the build time unless told otherwise: the data's own date keeps builds identical.
@@ -71,13 +73,11 @@ def build_site(
             path.rename(target)
     shutil.rmtree(downloads, ignore_errors=True)
     timings["mkdocs"], clock = time.perf_counter() - clock, time.perf_counter()
-    done = subprocess.run(
-        [sys.executable, "-m", "pagefind", "--site", str(staging), "--silent"], capture_output=True, text=True
-    )
-    if done.returncode != 0:
-        raise BuildError(f"Pagefind 建索引失败：{done.stderr.strip() or done.stdout.strip()}")
-    # `mkdocs serve` serves build/docs: give it the search index too.
-    shutil.copytree(staging / "pagefind", docs / "pagefind", dirs_exist_ok=True)
+    # Written after mkdocs (which would only copy thousands of small files); `mkdocs serve` serves build/docs,
+    # so it gets the index too.
+    for folder in (staging, docs):
+        shutil.rmtree(folder / search_index.FOLDER, ignore_errors=True)
+        index.write(folder / search_index.FOLDER)
     _swap(staging, site)
-    timings["pagefind"] = time.perf_counter() - clock
+    timings["search"] = time.perf_counter() - clock
     return site, pages, timings

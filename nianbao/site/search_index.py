@@ -1,0 +1,219 @@
+"""The site's search index: each page's visible text (not its tables) as bigram postings in small shards."""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+from html.parser import HTMLParser
+from pathlib import Path
+
+from nianbao.site.mkdocs_hooks import MARKER
+
+# Pages that are searched: reports, agencies and years (the other pages are the site's own documentation).
+_PAGE = re.compile(r"^(?:reports/(?P<ra>[^/]+)/(?P<ry>\d{4})|agencies/(?P<a>[^/]+)|years/(?P<y>\d{4}))/index\.md$")
+_TITLE = re.compile(r"^title: (.*)$", re.MULTILINE)
+_SPACE = re.compile(r"\s+")
+# A block of text ends where a reader's Ctrl-F stops matching: at any block-level element or line break.
+BLOCKS = frozenset(
+    "address article aside blockquote br dd details div dl dt figcaption figure footer form h1 h2 h3 h4 h5 h6 "  # noqa: SIM905
+    "header hr li main nav ol p pre section summary ul".split()
+)
+HEADINGS = frozenset(("h1", "h2", "h3", "h4", "h5", "h6"))
+# Not indexed: tables (the same labels in every report, numbers that are not words), charts, scripts, and the
+# change-history lines (commit subjects are about the repository, not the report).
+SKIPPED_TAGS = frozenset(("table", "svg", "script", "style", "template"))
+SKIPPED_CLASSES = frozenset(("nb-change", "nb-changes"))
+VOID = frozenset("area base br col embed hr img input link meta source track wbr".split())  # noqa: SIM905
+# Full-width ASCII (Ａ１（) is the same character to a reader as its half-width form, and case does not matter:
+# one character for one character, so a match's place in the folded text is its place in the original.
+FOLD = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
+FOLD |= {c: c + 32 for c in range(0x41, 0x5B)} | {c: c - 0xFEE0 + 32 for c in range(0xFF21, 0xFF3B)}
+FOLDER = "search/idx"  # where the index files go in the site, beside the search page (search/index.html)
+SHARD_BYTES = 12_000  # the size a shard of postings aims at (a query fetches one shard per bigram)
+KINDS = ("report", "agency", "year")
+
+
+def fold(text: str) -> str:
+    return text.translate(FOLD)
+
+
+class _Blocks(HTMLParser):
+    """The text blocks of a page's HTML, outside tables, charts and change-history lines: [(is_heading, text)]."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.blocks: list[tuple[bool, str]] = []
+        self._text: list[str] = []
+        self._open: list[tuple[str, bool]] = []  # (tag, skipped) of every open non-void element
+        self._skip = 0
+
+    def _flush(self) -> None:
+        text = _SPACE.sub(" ", "".join(self._text)).strip()
+        if text:
+            self.blocks.append((any(tag in HEADINGS for tag, _ in self._open), text))
+        self._text = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in BLOCKS and not self._skip:
+            self._flush()
+        if tag in VOID:
+            return
+        classes = set((dict(attrs).get("class") or "").split())
+        skipped = tag in SKIPPED_TAGS or bool(classes & SKIPPED_CLASSES) or "data-search-ignore" in dict(attrs)
+        self._open.append((tag, skipped))
+        self._skip += skipped
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in VOID or not any(t == tag for t, _ in self._open):
+            return
+        if tag in BLOCKS and not self._skip:
+            self._flush()
+        while self._open:
+            name, skipped = self._open.pop()
+            self._skip -= skipped
+            if name == tag:
+                break
+
+    def handle_data(self, data: str) -> None:
+        if not self._skip:
+            self._text.append(data)
+
+    def close(self) -> None:
+        super().close()
+        self._flush()
+
+
+def page_blocks(html: str) -> list[tuple[bool, str]]:
+    parser = _Blocks()
+    parser.feed(html)
+    parser.close()
+    return parser.blocks
+
+
+@dataclass
+class Doc:
+    kind: str  # report / agency / year
+    url: str
+    title: str
+    agency: str
+    year: int
+    blocks: list[tuple[bool, str]]
+
+
+def encode(ids: list[int]) -> list[int]:
+    """Sorted page ids as runs: [gap before the run, run length - 1, ...] (a word on every page is two numbers)."""
+    out: list[int] = []
+    previous, i = -1, 0
+    while i < len(ids):
+        j = i
+        while j + 1 < len(ids) and ids[j + 1] == ids[j] + 1:
+            j += 1
+        out += [ids[i] - previous - 1, ids[j] - ids[i]]
+        previous, i = ids[j], j + 1
+    return out
+
+
+def shard_of(gram: str, shards: int) -> int:
+    """FNV-1a over the code points, as search.js computes it."""
+    h = 0x811C9DC5
+    for ch in gram:
+        h = ((h ^ ord(ch)) * 0x01000193) & 0xFFFFFFFF
+    return h % shards
+
+
+def _dump(value: object) -> bytes:
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
+
+
+class SearchIndex:
+    """Collects the searchable pages as the site is written, then writes the index files (deterministically)."""
+
+    def __init__(self) -> None:
+        self.docs: list[Doc] = []
+
+    def add(self, name: str, content: bytes) -> None:
+        match = _PAGE.match(name)
+        if not match:
+            return
+        text = content.decode("utf-8")
+        head, _, html = text.partition(MARKER)
+        title = _TITLE.search(head)
+        kind = "report" if match["ra"] else "agency" if match["a"] else "year"
+        self.docs.append(
+            Doc(
+                kind=kind,
+                url=name[: -len("index.md")],
+                title=json.loads(title.group(1)) if title else "",
+                agency=match["ra"] or match["a"] or "",
+                year=int(match["ry"] or match["y"] or 0),
+                blocks=page_blocks(html),
+            )
+        )
+
+    def ordered(self) -> tuple[list[Doc], list[str]]:
+        """Pages in id order (reports newest first, then agencies, then years) and the agency ids in order."""
+        agencies = sorted({d.agency for d in self.docs if d.agency})
+        rank = {a: i for i, a in enumerate(agencies)}
+        docs = sorted(self.docs, key=lambda d: (KINDS.index(d.kind), -d.year, rank.get(d.agency, -1)))
+        return docs, agencies
+
+    def files(self) -> dict[str, bytes]:
+        """Every file of the index, by path under the index folder."""
+        docs, agencies = self.ordered()
+        names = {d.agency: d.title for d in docs if d.kind == "agency"}
+        every: dict[str, list[int]] = defaultdict(list)
+        headed: dict[str, list[int]] = defaultdict(list)
+        out: dict[str, bytes] = {}
+        for i, doc in enumerate(docs):
+            grams: set[str] = set()
+            heading_grams: set[str] = set()
+            for is_heading, text in doc.blocks:
+                folded = fold(text)
+                found = {c for c in folded if c != " "}
+                found |= {folded[k : k + 2] for k in range(len(folded) - 1)} - {""}
+                found = {g for g in found if " " not in g}
+                grams |= found
+                if is_heading:
+                    heading_grams |= found
+            for g in grams:
+                every[g].append(i)
+            for g in heading_grams:
+                headed[g].append(i)
+            out[f"d/{i}.json"] = _dump({"u": doc.url, "t": doc.title, "b": [[int(h), t] for h, t in doc.blocks]})
+        entries = {g: [encode(every[g]), encode(headed[g])] if g in headed else [encode(every[g])] for g in every}
+        total = sum(len(_dump(e)) + len(g.encode()) + 4 for g, e in entries.items())
+        shards = max(1, math.ceil(total / SHARD_BYTES))
+        grouped: list[dict[str, list[list[int]]]] = [{} for _ in range(shards)]
+        for g, e in entries.items():
+            grouped[shard_of(g, shards)][g] = e
+        for k, group in enumerate(grouped):
+            out[f"g/{k}.json"] = _dump(group)
+        rank = {a: i for i, a in enumerate(agencies)}
+        by_year: dict[int, list[int]] = defaultdict(list)
+        for d in docs:
+            if d.kind == "report":
+                by_year[d.year].append(rank[d.agency])
+        meta = {
+            "version": 1,
+            "shards": shards,
+            "agencies": [[a, names.get(a, a)] for a in agencies],
+            # What ranking needs of page ids, in id order: each year's reports (newest year first) as agency
+            # numbers, then the agency pages, then the year pages.
+            "reports": [[year, encode(by_year[year])] for year in sorted(by_year, reverse=True)],
+            "agency_pages": encode([rank[d.agency] for d in docs if d.kind == "agency"]),
+            "years": [d.year for d in docs if d.kind == "year"],
+        }
+        out["meta.json"] = _dump(meta)
+        return out
+
+    def write(self, folder: Path) -> int:
+        """Write the index into `folder` (created); returns the number of files."""
+        files = self.files()
+        for name, content in sorted(files.items()):
+            path = folder / name
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(content)
+        return len(files)
