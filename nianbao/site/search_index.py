@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
 
+import numpy as np
+
 from nianbao.site.mkdocs_hooks import MARKER
 
 # Pages that are searched: reports, agencies and years (the other pages are the site's own documentation).
@@ -32,12 +34,28 @@ VOID = frozenset("area base br col embed hr img input link meta source track wbr
 FOLD = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
 FOLD |= {c: c + 32 for c in range(0x41, 0x5B)} | {c: c - 0xFEE0 + 32 for c in range(0xFF21, 0xFF3B)}
 FOLDER = "search/idx"  # where the index files go in the site, beside the search page (search/index.html)
-SHARD_BYTES = 12_000  # the size a shard of postings aims at (a query fetches one shard per bigram)
+SHARD_BYTES = 8_000  # the size a shard of postings aims at (a query fetches one shard per gram it needs)
+# Digits and Latin letters have few distinct bigrams (12, 23, 34 are on every page): their runs are also indexed
+# as trigrams, so that a query such as 12345 has few candidate pages to check.
+_ALNUM = re.compile(r"[0-9a-z]{3,}")
 KINDS = ("report", "agency", "year")
 
 
 def fold(text: str) -> str:
     return text.translate(FOLD)
+
+
+_CUT = re.compile(r"<(table|svg)\b.*?</\1>", re.DOTALL)
+
+
+def _without_tables(html: str) -> str:
+    """The page without its tables and charts, cut before parsing (they are most of a report page's bytes).
+
+    Text from data/ is escaped, so "<table" only starts an element; nested ones are left to the parser to skip.
+    """
+    if any(f"<{m[1]}" in m[0][1:] for m in _CUT.finditer(html)):
+        return html
+    return _CUT.sub("", html)
 
 
 class _Blocks(HTMLParser):
@@ -88,7 +106,7 @@ class _Blocks(HTMLParser):
 
 def page_blocks(html: str) -> list[tuple[bool, str]]:
     parser = _Blocks()
-    parser.feed(html)
+    parser.feed(_without_tables(html))
     parser.close()
     return parser.blocks
 
@@ -105,14 +123,25 @@ class Doc:
 
 def encode(ids: list[int]) -> list[int]:
     """Sorted page ids as runs: [gap before the run, run length - 1, ...] (a word on every page is two numbers)."""
+    if len(ids) > 256:  # numpy pays off only on long postings
+        arr = np.asarray(ids, dtype=np.int64)
+        breaks = np.flatnonzero(np.diff(arr) != 1)
+        starts = arr[np.concatenate(([0], breaks + 1))]
+        ends = arr[np.concatenate((breaks, [len(arr) - 1]))]
+        gaps = starts - np.concatenate(([-1], ends[:-1])) - 1
+        return np.column_stack((gaps, ends - starts)).ravel().tolist()
     out: list[int] = []
-    previous, i = -1, 0
-    while i < len(ids):
-        j = i
-        while j + 1 < len(ids) and ids[j + 1] == ids[j] + 1:
-            j += 1
-        out += [ids[i] - previous - 1, ids[j] - ids[i]]
-        previous, i = ids[j], j + 1
+    previous = start = last = -1
+    for i in ids:
+        if i == last + 1 and start >= 0:
+            last = i
+            continue
+        if start >= 0:
+            out += (start - previous - 1, last - start)
+            previous = last
+        start = last = i
+    if start >= 0:
+        out += (start - previous - 1, last - start)
     return out
 
 
@@ -175,6 +204,8 @@ class SearchIndex:
                 found = {c for c in folded if c != " "}
                 found |= {folded[k : k + 2] for k in range(len(folded) - 1)} - {""}
                 found = {g for g in found if " " not in g}
+                for run in _ALNUM.findall(folded):
+                    found |= {run[k : k + 3] for k in range(len(run) - 2)}
                 grams |= found
                 if is_heading:
                     heading_grams |= found
@@ -199,7 +230,7 @@ class SearchIndex:
         meta = {
             "version": 1,
             "shards": shards,
-            "agencies": [[a, names.get(a, a)] for a in agencies],
+            "agencies": [names.get(a, a) for a in agencies],
             # What ranking needs of page ids, in id order: each year's reports (newest year first) as agency
             # numbers, then the agency pages, then the year pages.
             "reports": [[year, encode(by_year[year])] for year in sorted(by_year, reverse=True)],

@@ -12,6 +12,7 @@
   var list = root.querySelector(".nb-search-results");
   var more = root.querySelector(".nb-search-more");
   var BATCH = 10; // pages whose text is fetched at once; the first screen shows at least this many results
+  var CHECKS = 40; // at most this many pages' texts per screen: the rest waits for 显示更多结果
   var cache = {};
   var current = null;
 
@@ -62,15 +63,30 @@
     return out;
   }
 
-  // The bigrams that cover a term (a one-character term is its own unigram). Every page holding the term holds
-  // all of them; the page text decides.
+  // The grams of a term: first the bigrams that cover it (a one-character term is its own unigram), then the
+  // overlapping bigrams and the trigrams of its digit and letter runs, fetched only when the first leave more
+  // candidates than one screen. Every page holding the term holds all of them; the page's own text decides.
   function grams(term) {
-    var chars = Array.from(term);
-    if (chars.length === 1) { return [term]; }
-    var out = [];
-    for (var i = 0; i + 1 < chars.length; i += 2) { out.push(chars[i] + chars[i + 1]); }
-    if (chars.length % 2) { out.push(chars[chars.length - 2] + chars[chars.length - 1]); }
-    return out;
+    var chars = Array.from(term), cover = [], extra = [];
+    if (chars.length === 1) { return { cover: [term], extra: [] }; }
+    for (var i = 0; i + 1 < chars.length; i++) {
+      (i % 2 === 0 || i === chars.length - 2 ? cover : extra).push(chars[i] + chars[i + 1]);
+    }
+    (term.match(/[0-9a-z]{3,}/g) || []).forEach(function (run) {
+      for (var k = 0; k + 3 <= run.length; k++) { extra.push(run.slice(k, k + 3)); }
+    });
+    return { cover: cover, extra: extra.filter(function (g) { return cover.indexOf(g) < 0; }) };
+  }
+
+  // Candidates: the pages in every gram's postings; `headed`: those with each gram in a heading.
+  async function postings(meta, needed, found) {
+    var shards = await Promise.all(needed.map(function (g) { return get("g/" + shardOf(g, meta.shards) + ".json"); }));
+    needed.forEach(function (g, i) {
+      var entry = shards[i][g] || [[], []];
+      found.candidates = found.candidates === null ? decode(entry[0]) : intersect(found.candidates, decode(entry[0]));
+      found.headed = found.headed === null ? decode(entry[1]) : intersect(found.headed, decode(entry[1]));
+    });
+    return found;
   }
 
   // Page id → {kind, agency, year}, in the order of search_index.SearchIndex.ordered.
@@ -101,17 +117,18 @@
     var state = { query: query, terms: terms, pending: [], results: [], shown: 0, exact: false, total: 0 };
     if (!terms.length) { return state; }
     var meta = await get("meta.json");
-    var needed = [];
-    terms.forEach(function (t) { grams(t).forEach(function (g) { if (needed.indexOf(g) < 0) { needed.push(g); } }); });
-    var shards = await Promise.all(needed.map(function (g) { return get("g/" + shardOf(g, meta.shards) + ".json"); }));
-    var candidates = null, headed = null;
-    needed.forEach(function (g, i) {
-      var entry = shards[i][g] || [[], []];
-      candidates = candidates === null ? decode(entry[0]) : intersect(candidates, decode(entry[0]));
-      headed = headed === null ? decode(entry[1]) : intersect(headed, decode(entry[1]));
+    var cover = [], extra = [];
+    terms.forEach(function (t) {
+      var g = grams(t);
+      g.cover.forEach(function (x) { if (cover.indexOf(x) < 0) { cover.push(x); } });
+      g.extra.forEach(function (x) { if (extra.indexOf(x) < 0) { extra.push(x); } });
     });
+    var found = await postings(meta, cover, { candidates: null, headed: null });
+    extra = extra.filter(function (x) { return cover.indexOf(x) < 0; });
+    if (found.candidates.length > BATCH && extra.length) { found = await postings(meta, extra, found); }
+    var candidates = found.candidates, headed = found.headed;
     var info = pages(meta);
-    var names = meta.agencies.map(function (a) { return fold(a[1]); });
+    var names = meta.agencies.map(fold);
     // Ranking: an agency whose name holds every term (exact name first, then shorter names), its agency page and
     // then its reports newest first; then pages with the terms in a heading; then the rest (ids: newest first).
     var headedSet = {};
@@ -134,8 +151,9 @@
   // Check candidates in ranked order until `want` more results are final: a checked page is final once no
   // unchecked candidate could rank before it (checking can only move a page down or out).
   async function fill(state, want) {
-    var target = state.shown + want;
-    while (state.pending.length) {
+    var target = state.shown + want, checked = 0;
+    while (state.pending.length && checked < CHECKS) {
+      checked += Math.min(BATCH, state.pending.length);
       var batch = state.pending.splice(0, BATCH);
       var docs = await Promise.all(batch.map(function (c) { return get("d/" + c.id + ".json"); }));
       batch.forEach(function (c, i) {
