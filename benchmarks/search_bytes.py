@@ -101,7 +101,7 @@ def query_bytes(site: Path, query: str) -> dict[str, Any]:
             texts = [fold(text) for _, text in doc["b"]]
             if all(any(t in text for text in texts) for t in terms):
                 results.append((key(i), i))
-        if not pending or sum(1 for k, _ in results if k < key(pending[0])) >= SCREEN:
+        if not pending or (sum(1 for k, _ in results if k < key(pending[0])) >= SCREEN and len(pending) > BATCH // 2):
             break
     return {"query": query, "bytes": sum(fetched.values()), "files": len(fetched), "results": len(results)}
 

@@ -19,7 +19,7 @@ from conftest import DATA, ROOT
 from test_browser import CHROMIUM, FLAGS
 
 import build_site
-from nianbao.site.search_index import SearchIndex, page_blocks
+from nianbao.site.search_index import SearchIndex, encode, page_blocks
 
 playwright = pytest.importorskip("playwright.sync_api")
 QUERIES = yaml.safe_load((Path(__file__).parent / "search_queries.yaml").read_text(encoding="utf-8"))["queries"]
@@ -256,3 +256,12 @@ def test_index_is_byte_identical_whatever_the_order_pages_come_in(site: Path) ->
         for p in (site / "search" / "idx").rglob("*.json")
     }
     assert built == files
+
+
+def test_postings_are_runs_of_page_ids() -> None:
+    assert encode([]) == []
+    assert encode([0, 1, 2, 5, 7, 8]) == [0, 2, 2, 0, 1, 1]
+    assert encode([4]) == [4, 0]
+    every_other = list(range(0, 1000, 2))  # long postings take numpy's path: the same runs
+    assert encode(every_other) == [0, 0] + [1, 0] * 499
+    assert encode(list(range(300, 900))) == [300, 599]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import math
 import re
+import time
 from collections import defaultdict
 from dataclasses import dataclass
 from html.parser import HTMLParser
@@ -37,7 +38,6 @@ FOLDER = "search/idx"  # where the index files go in the site, beside the search
 SHARD_BYTES = 8_000  # the size a shard of postings aims at (a query fetches one shard per gram it needs)
 # Digits and Latin letters have few distinct bigrams (12, 23, 34 are on every page): their runs are also indexed
 # as trigrams, so that a query such as 12345 has few candidate pages to check.
-_ALNUM = re.compile(r"[0-9a-z]{3,}")
 KINDS = ("report", "agency", "year")
 
 
@@ -145,6 +145,74 @@ def encode(ids: list[int]) -> list[int]:
     return out
 
 
+_ID_BITS = np.uint64(20)  # a posting is (gram key << 20) | page id: up to a million pages
+
+
+def _gram_keys(text: str) -> np.ndarray:
+    """The distinct unigrams, bigrams and digit/letter trigrams of a text, folded (spaces end a gram), as integers:
+    a code point (< 2**21), two code points (< 2**42), or 2**42 + three ASCII codes."""
+    cp = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32).astype(np.uint64)
+    if not len(cp):
+        return cp
+    # `fold`, on code points
+    wide = (cp >= 0xFF01) & (cp <= 0xFF5E)
+    cp[wide] -= np.uint64(0xFEE0)
+    cp[cp == 0x3000] = 32
+    cp[(cp >= 0x41) & (cp <= 0x5A)] += np.uint64(32)
+    keep = cp != 32
+    pair = keep[:-1] & keep[1:]
+    alnum = ((cp >= 48) & (cp <= 57)) | ((cp >= 97) & (cp <= 122))
+    triple = alnum[:-2] & alnum[1:-1] & alnum[2:]
+    return np.unique(
+        np.concatenate(
+            (
+                cp[keep],
+                (cp[:-1][pair] << np.uint64(21)) | cp[1:][pair],
+                np.uint64(1 << 42)
+                | (cp[:-2][triple] << np.uint64(14))
+                | (cp[1:-1][triple] << np.uint64(7))
+                | cp[2:][triple],
+            )
+        )
+    )
+
+
+def _gram(key: int) -> str:
+    if key < 1 << 21:
+        return chr(key)
+    if key < 1 << 42:
+        return chr(key >> 21) + chr(key & 0x1FFFFF)
+    key -= 1 << 42
+    return chr(key >> 14) + chr((key >> 7) & 0x7F) + chr(key & 0x7F)
+
+
+def _postings(parts: list[np.ndarray]) -> tuple[dict[int, list[int]], int]:
+    """Gram key → its pages as runs (see `encode`), computed for all grams at once; and about how many bytes the
+    runs take in JSON (to choose the number of shards)."""
+    postings = np.sort(np.concatenate(parts)) if parts else np.zeros(0, dtype=np.uint64)
+    if not len(postings):
+        return {}, 0
+    keys = postings >> _ID_BITS
+    ids = (postings & np.uint64((1 << 20) - 1)).astype(np.int64)
+    new_key = np.ones(len(keys), dtype=bool)
+    new_key[1:] = keys[1:] != keys[:-1]
+    new_run = new_key.copy()
+    new_run[1:] |= ids[1:] != ids[:-1] + 1
+    first = np.flatnonzero(new_run)
+    starts = ids[first]
+    ends = ids[np.append(first[1:] - 1, len(ids) - 1)]
+    opens_gram = new_key[first]
+    previous = np.append(-1, ends[:-1])
+    previous[opens_gram] = -1
+    flat = np.column_stack((starts - previous - 1, ends - starts)).ravel()
+    size = int((np.floor(np.log10(flat + 1)) + 2).sum())
+    bounds = (np.append(np.flatnonzero(opens_gram), len(first)) * 2).tolist()
+    flat_list = flat.tolist()
+    gram_keys = keys[first[opens_gram]].tolist()
+    size += sum(12 + len(_gram(k).encode()) for k in gram_keys)
+    return {k: flat_list[bounds[j] : bounds[j + 1]] for j, k in enumerate(gram_keys)}, size
+
+
 def shard_of(gram: str, shards: int) -> int:
     """FNV-1a over the code points, as search.js computes it."""
     h = 0x811C9DC5
@@ -162,11 +230,13 @@ class SearchIndex:
 
     def __init__(self) -> None:
         self.docs: list[Doc] = []
+        self.seconds = 0.0  # spent reading pages, for the build's report of where its time goes
 
     def add(self, name: str, content: bytes) -> None:
         match = _PAGE.match(name)
         if not match:
             return
+        started = time.perf_counter()
         text = content.decode("utf-8")
         head, _, html = text.partition(MARKER)
         title = _TITLE.search(head)
@@ -181,6 +251,7 @@ class SearchIndex:
                 blocks=page_blocks(html),
             )
         )
+        self.seconds += time.perf_counter() - started
 
     def ordered(self) -> tuple[list[Doc], list[str]]:
         """Pages in id order (reports newest first, then agencies, then years) and the agency ids in order."""
@@ -193,33 +264,21 @@ class SearchIndex:
         """Every file of the index, by path under the index folder."""
         docs, agencies = self.ordered()
         names = {d.agency: d.title for d in docs if d.kind == "agency"}
-        every: dict[str, list[int]] = defaultdict(list)
-        headed: dict[str, list[int]] = defaultdict(list)
         out: dict[str, bytes] = {}
+        every: list[np.ndarray] = []
+        headed: list[np.ndarray] = []
         for i, doc in enumerate(docs):
-            grams: set[str] = set()
-            heading_grams: set[str] = set()
-            for is_heading, text in doc.blocks:
-                folded = fold(text)
-                found = {c for c in folded if c != " "}
-                found |= {folded[k : k + 2] for k in range(len(folded) - 1)} - {""}
-                found = {g for g in found if " " not in g}
-                for run in _ALNUM.findall(folded):
-                    found |= {run[k : k + 3] for k in range(len(run) - 2)}
-                grams |= found
-                if is_heading:
-                    heading_grams |= found
-            for g in grams:
-                every[g].append(i)
-            for g in heading_grams:
-                headed[g].append(i)
+            every.append((_gram_keys(" ".join(t for _, t in doc.blocks)) << _ID_BITS) | np.uint64(i))
+            heads = " ".join(t for h, t in doc.blocks if h)
+            headed.append((_gram_keys(heads) << _ID_BITS) | np.uint64(i))
             out[f"d/{i}.json"] = _dump({"u": doc.url, "t": doc.title, "b": [[int(h), t] for h, t in doc.blocks]})
-        entries = {g: [encode(every[g]), encode(headed[g])] if g in headed else [encode(every[g])] for g in every}
-        total = sum(len(_dump(e)) + len(g.encode()) + 4 for g, e in entries.items())
+        every_runs, total = _postings(every)
+        headed_runs, _ = _postings(headed)
         shards = max(1, math.ceil(total / SHARD_BYTES))
         grouped: list[dict[str, list[list[int]]]] = [{} for _ in range(shards)]
-        for g, e in entries.items():
-            grouped[shard_of(g, shards)][g] = e
+        for key, runs in every_runs.items():
+            gram = _gram(key)
+            grouped[shard_of(gram, shards)][gram] = [runs, headed_runs[key]] if key in headed_runs else [runs]
         for k, group in enumerate(grouped):
             out[f"g/{k}.json"] = _dump(group)
         rank = {a: i for i, a in enumerate(agencies)}

@@ -26,6 +26,13 @@ def _swap(new: Path, target: Path) -> None:
     shutil.rmtree(old, ignore_errors=True)
 
 
+def _link(source: str, target: str) -> None:
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copy2(source, target)
+
+
 def is_page(name: str) -> bool:
     """Pages and assets go through mkdocs; downloads (CSV, JSON, zip, the narrative.md of a package) do not."""
     return name.endswith("index.md") or name.startswith("assets/") or name == "data.json"
@@ -73,11 +80,12 @@ def build_site(
             path.rename(target)
     shutil.rmtree(downloads, ignore_errors=True)
     timings["mkdocs"], clock = time.perf_counter() - clock, time.perf_counter()
-    # Written after mkdocs (which would only copy thousands of small files); `mkdocs serve` serves build/docs,
-    # so it gets the index too.
-    for folder in (staging, docs):
-        shutil.rmtree(folder / search_index.FOLDER, ignore_errors=True)
-        index.write(folder / search_index.FOLDER)
+    # Written after mkdocs (which would only copy thousands of small files). `mkdocs serve` serves build/docs:
+    # it gets the same files, hard-linked where the file system allows.
+    index.write(staging / search_index.FOLDER)
+    shutil.rmtree(docs / search_index.FOLDER, ignore_errors=True)
+    shutil.copytree(staging / search_index.FOLDER, docs / search_index.FOLDER, copy_function=_link)
     _swap(staging, site)
-    timings["search"] = time.perf_counter() - clock
+    timings["search"] = time.perf_counter() - clock + index.seconds
+    timings["render"] -= index.seconds
     return site, pages, timings

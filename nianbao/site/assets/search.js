@@ -164,7 +164,8 @@
         state.results.push({ key: key, doc: doc });
       });
       state.results.sort(function (a, b) { return compare(a.key, b.key); });
-      if (final(state) >= target) { break; }
+      // Enough for this screen, unless so few candidates are left that checking them gives the exact count.
+      if (final(state) >= target && state.pending.length > BATCH / 2) { break; }
     }
   }
 
@@ -238,7 +239,7 @@
     } else if (state.exact) {
       status.textContent = "共 " + state.total + " 个页面包含 " + quoted + "，已显示 " + done + " 个。";
     } else {
-      status.textContent = "已显示 " + done + " 个包含 " + quoted + " 的页面，其余 " + state.pending.length + " 个候选页面待核对。";
+      status.textContent = "已显示 " + done + " 个包含 " + quoted + " 的页面；还有至多 " + (state.results.length - done + state.pending.length) + " 个，点“显示更多结果”查看。";
     }
     more.hidden = !state.pending.length;
     root.setAttribute("data-state", state.pending.length ? "more" : "done");
