@@ -249,8 +249,8 @@ def test_index_is_byte_identical_whatever_the_order_pages_come_in(site: Path) ->
         forward.add(p.relative_to(site.parent / "build" / "docs").as_posix(), p.read_bytes())
     for p in reversed(pages):
         backward.add(p.relative_to(site.parent / "build" / "docs").as_posix(), p.read_bytes())
-    files = forward.files()
-    assert files == backward.files()
+    files = dict(forward.files())
+    assert files == dict(backward.files())
     built = {
         p.relative_to(site / "search" / "idx").as_posix(): p.read_bytes()
         for p in (site / "search" / "idx").rglob("*.json")

@@ -7,6 +7,7 @@ import math
 import re
 import time
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
@@ -186,31 +187,56 @@ def _gram(key: int) -> str:
     return chr(key >> 14) + chr((key >> 7) & 0x7F) + chr(key & 0x7F)
 
 
-def _postings(parts: list[np.ndarray]) -> tuple[dict[int, list[int]], int]:
-    """Gram key → its pages as runs (see `encode`), computed for all grams at once; and about how many bytes the
-    runs take in JSON (to choose the number of shards)."""
-    postings = np.sort(np.concatenate(parts)) if parts else np.zeros(0, dtype=np.uint64)
+@dataclass
+class _Postings:
+    """Every gram's pages as runs (see `encode`), for all grams at once: gram `j` is runs[bounds[j]:bounds[j + 1]]."""
+
+    keys: list[int]
+    bounds: np.ndarray
+    runs: np.ndarray
+    size: int  # about how many bytes the runs take in JSON (to choose the number of shards)
+
+    def of(self, j: int) -> list[int]:
+        return self.runs[self.bounds[j] : self.bounds[j + 1]].tolist()
+
+
+def _postings(parts: list[np.ndarray]) -> _Postings:
+    # Moved into one array page by page, so that only one copy of all postings (~150 MB at 5,000 reports) is held.
+    postings = np.empty(sum(len(p) for p in parts), dtype=np.uint64)
+    at = 0
+    for i, part in enumerate(parts):
+        postings[at : at + len(part)] = part
+        at += len(part)
+        parts[i] = part[:0]
     if not len(postings):
-        return {}, 0
-    keys = postings >> _ID_BITS
-    ids = (postings & np.uint64((1 << 20) - 1)).astype(np.int64)
+        return _Postings([], np.zeros(1, dtype=np.int64), np.zeros(0, dtype=np.int64), 0)
+    postings.sort()
+    ids = (postings & np.uint64((1 << 20) - 1)).astype(np.int32)
+    keys = postings
+    keys >>= _ID_BITS  # in place: the postings are not needed any more
     new_key = np.ones(len(keys), dtype=bool)
-    new_key[1:] = keys[1:] != keys[:-1]
+    np.not_equal(keys[1:], keys[:-1], out=new_key[1:])
     new_run = new_key.copy()
-    new_run[1:] |= ids[1:] != ids[:-1] + 1
+    new_run[1:] |= np.diff(ids) != 1
     first = np.flatnonzero(new_run)
+    del new_run
     starts = ids[first]
     ends = ids[np.append(first[1:] - 1, len(ids) - 1)]
+    del ids
     opens_gram = new_key[first]
-    previous = np.append(-1, ends[:-1])
-    previous[opens_gram] = -1
-    flat = np.column_stack((starts - previous - 1, ends - starts)).ravel()
-    size = int((np.floor(np.log10(flat + 1)) + 2).sum())
-    bounds = (np.append(np.flatnonzero(opens_gram), len(first)) * 2).tolist()
-    flat_list = flat.tolist()
+    del new_key
     gram_keys = keys[first[opens_gram]].tolist()
+    del keys, first
+    previous = np.append(np.int32(-1), ends[:-1])
+    previous[opens_gram] = -1
+    runs = np.empty(2 * len(starts), dtype=np.int32)
+    runs[0::2] = starts - previous - 1
+    runs[1::2] = ends - starts
+    del starts, ends, previous
+    # digits, commas and brackets, and each gram's own bytes
+    size = 2 * len(runs) + sum(int(np.count_nonzero(runs >= 10**k)) for k in range(1, 7))
     size += sum(12 + len(_gram(k).encode()) for k in gram_keys)
-    return {k: flat_list[bounds[j] : bounds[j + 1]] for j, k in enumerate(gram_keys)}, size
+    return _Postings(gram_keys, np.append(np.flatnonzero(opens_gram), len(opens_gram)) * 2, runs, size)
 
 
 def shard_of(gram: str, shards: int) -> int:
@@ -260,27 +286,30 @@ class SearchIndex:
         docs = sorted(self.docs, key=lambda d: (KINDS.index(d.kind), -d.year, rank.get(d.agency, -1)))
         return docs, agencies
 
-    def files(self) -> dict[str, bytes]:
-        """Every file of the index, by path under the index folder."""
+    def files(self) -> Iterator[tuple[str, bytes]]:
+        """Every file of the index (path under the index folder, content), one at a time."""
         docs, agencies = self.ordered()
         names = {d.agency: d.title for d in docs if d.kind == "agency"}
-        out: dict[str, bytes] = {}
         every: list[np.ndarray] = []
         headed: list[np.ndarray] = []
         for i, doc in enumerate(docs):
             every.append((_gram_keys(" ".join(t for _, t in doc.blocks)) << _ID_BITS) | np.uint64(i))
             heads = " ".join(t for h, t in doc.blocks if h)
             headed.append((_gram_keys(heads) << _ID_BITS) | np.uint64(i))
-            out[f"d/{i}.json"] = _dump({"u": doc.url, "t": doc.title, "b": [[int(h), t] for h, t in doc.blocks]})
-        every_runs, total = _postings(every)
-        headed_runs, _ = _postings(headed)
-        shards = max(1, math.ceil(total / SHARD_BYTES))
-        grouped: list[dict[str, list[list[int]]]] = [{} for _ in range(shards)]
-        for key, runs in every_runs.items():
+            yield f"d/{i}.json", _dump({"u": doc.url, "t": doc.title, "b": [[int(h), t] for h, t in doc.blocks]})
+        every_runs, headed_runs = _postings(every), _postings(headed)
+        in_heading = {key: j for j, key in enumerate(headed_runs.keys)}
+        shards = max(1, math.ceil(every_runs.size / SHARD_BYTES))
+        members: list[list[tuple[str, int]]] = [[] for _ in range(shards)]
+        for j, key in enumerate(every_runs.keys):
             gram = _gram(key)
-            grouped[shard_of(gram, shards)][gram] = [runs, headed_runs[key]] if key in headed_runs else [runs]
-        for k, group in enumerate(grouped):
-            out[f"g/{k}.json"] = _dump(group)
+            members[shard_of(gram, shards)].append((gram, j))
+        for k, shard in enumerate(members):  # one shard's lists at a time: all at once took ~600 MB at 5,000 reports
+            group: dict[str, list[list[int]]] = {}
+            for gram, j in shard:
+                h = in_heading.get(every_runs.keys[j])
+                group[gram] = [every_runs.of(j)] if h is None else [every_runs.of(j), headed_runs.of(h)]
+            yield f"g/{k}.json", _dump(group)
         rank = {a: i for i, a in enumerate(agencies)}
         by_year: dict[int, list[int]] = defaultdict(list)
         for d in docs:
@@ -296,14 +325,14 @@ class SearchIndex:
             "agency_pages": encode([rank[d.agency] for d in docs if d.kind == "agency"]),
             "years": [d.year for d in docs if d.kind == "year"],
         }
-        out["meta.json"] = _dump(meta)
-        return out
+        yield "meta.json", _dump(meta)
 
     def write(self, folder: Path) -> int:
         """Write the index into `folder` (created); returns the number of files."""
-        files = self.files()
-        for name, content in sorted(files.items()):
+        count = 0
+        for name, content in self.files():
             path = folder / name
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes(content)
-        return len(files)
+            count += 1
+        return count
