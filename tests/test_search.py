@@ -7,15 +7,16 @@ from __future__ import annotations
 import functools
 import http.server
 import re
+import shutil
 import threading
 from collections.abc import Iterator
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
 import pytest
 import yaml
 from bs4 import BeautifulSoup
-from conftest import DATA, ROOT
+from conftest import BASE, DATA, ROOT
 from test_browser import CHROMIUM, FLAGS
 
 import build_site
@@ -82,13 +83,14 @@ def pages(site: Path) -> dict[str, tuple[list[str], list[str]]]:
     return found
 
 
+class _Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args: object) -> None:
+        pass
+
+
 @pytest.fixture(scope="module")
 def server(site: Path) -> Iterator[str]:
-    class Quiet(http.server.SimpleHTTPRequestHandler):
-        def log_message(self, *args: object) -> None:
-            pass
-
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(site)))
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(site)))
     threading.Thread(target=httpd.serve_forever, daemon=True).start()
     yield f"http://127.0.0.1:{httpd.server_address[1]}"
     httpd.shutdown()
@@ -265,3 +267,35 @@ def test_postings_are_runs_of_page_ids() -> None:
     every_other = list(range(0, 1000, 2))  # long postings take numpy's path: the same runs
     assert encode(every_other) == [0, 0] + [1, 0] * 499
     assert encode(list(range(300, 900))) == [300, 599]
+
+
+HOSTILE = '<img src=x onerror="window.pwned=1"> &lt;b&gt; </script> 记号'
+
+
+@pytest.fixture(scope="module")
+def hostile_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The test fixture data with markup in a narrative (the validator warns; the site shows it as text)."""
+    out = tmp_path_factory.mktemp("hostile")
+    shutil.copytree(BASE, out / "data")
+    narrative = out / "data" / "reports" / "testtown" / "2019" / "narrative.md"
+    narrative.write_text(narrative.read_text(encoding="utf-8").replace("无。", "无。" + HOSTILE), encoding="utf-8")
+    argv = ["--data", str(out / "data"), "--site-dir", str(out / "site"), "--build-dir", str(out / "build")]
+    assert build_site.main(argv, root=ROOT) == 0
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(out / "site")))
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+
+
+@pytest.mark.parametrize("query", ["onerror", "</script>", "&lt;b&gt;"])
+def test_markup_in_the_data_is_found_and_shown_as_text(browser, hostile_server: str, query: str) -> None:
+    page, found, _ = search(browser, hostile_server, quote(query))
+    # The report, and for "onerror" also the agency page, whose data-quality list quotes the validator's warning.
+    assert found[0] == "/reports/testtown/2019/" and set(found) <= {"/reports/testtown/2019/", "/agencies/testtown/"}
+    excerpt = page.locator(".nb-search-excerpt").first
+    shown = excerpt.inner_text()
+    assert query in shown and shown.strip("…") in "无。" + HOSTILE, shown
+    assert excerpt.locator("mark").all_inner_texts() == [query]
+    assert page.locator("#nb-search img").count() == 0
+    assert page.evaluate("() => window.pwned") is None
+    page.close()
