@@ -86,6 +86,8 @@ def query_bytes(site: Path, query: str) -> dict[str, Any]:
     def key(i: int) -> tuple[Any, ...]:
         kind, agency, year = pages[i]
         name = names[agency] if agency >= 0 else None
+        if len(terms) == 1 and kind == "year" and re.fullmatch(rf"{year}(年度?)?", terms[0]):
+            return (0, -1)
         if name is not None and kind != "year" and all(t in name for t in terms):
             return (0, name != " ".join(terms), len(name), agency, kind != "agency", -year)
         return (1 if i in (headed or set()) else 2, i)

@@ -129,13 +129,18 @@
     var candidates = found.candidates, headed = found.headed;
     var info = pages(meta);
     var names = meta.agencies.map(fold);
-    // Ranking: an agency whose name holds every term (exact name first, then shorter names), its agency page and
-    // then its reports newest first; then pages with the terms in a heading; then the rest (ids: newest first).
+    // Ranking: the year's page for a year; an agency whose name holds every term (exact name first, then shorter
+    // names), its agency page and then its reports newest first; then pages with the terms in a heading; then the
+    // rest (ids: newest first).
     var headedSet = {};
     headed.forEach(function (id) { headedSet[id] = true; });
+    // A year alone (2019, 2019年, 2019年度) puts that year's page first.
+    var year = terms.length === 1 && /^(\d{4})(年度?)?$/.exec(terms[0]);
     state.pending = candidates.map(function (id) {
       var p = info[id], name = p.agency >= 0 ? names[p.agency] : null, key;
-      if (name !== null && p.kind !== "year" && terms.every(function (t) { return name.indexOf(t) >= 0; })) {
+      if (year && p.kind === "year" && p.year === Number(year[1])) {
+        key = [0, -1];
+      } else if (name !== null && p.kind !== "year" && terms.every(function (t) { return name.indexOf(t) >= 0; })) {
         key = [0, name === terms.join(" ") ? 0 : 1, name.length, p.agency, p.kind === "agency" ? 0 : 1, -p.year];
       } else {
         key = [headedSet[id] ? 1 : 2, id];
