@@ -3,23 +3,36 @@
 from __future__ import annotations
 
 import difflib
-import json
 import re
-import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from nianbao.check.discover import discover
+from nianbao.check.paths import linked_folder, scan
 from nianbao.core.definitions import read_definition
-from nianbao.core.templates import TEMPLATE_IDS, Table, Template, template
-from nianbao.core.textfiles import _records, decode, dump_json, write_csv
+from nianbao.core.package import package_files
+from nianbao.core.templates import TEMPLATE_IDS, Table, Template, template, template_for_year
+from nianbao.core.textfiles import (
+    LinkError,
+    NotAFileError,
+    TooLargeError,
+    _records,
+    decode,
+    dump_json,
+    fold_number,
+    load_json,
+    printable,
+    read_bytes,
+    write_atomic,
+    write_csv,
+)
 from nianbao.errors import FormatError
 
 _RESOURCE_KEYS = ("name", "path", "title", "description", "format", "mediatype", "encoding")
 
 
-_ACK_KEYS = ("rule", "cells", "note")
+_ACK_KEYS = ("rule", "cells", "expected", "found", "note")
 
 
 _NUMERIC = re.compile(r"-?[0-9]+(?:\.[0-9]+)?")
@@ -34,19 +47,27 @@ class FileChange:
 
     def diff(self) -> str:
         lines = difflib.unified_diff(
-            self.before.splitlines(keepends=True),
-            self.after.splitlines(keepends=True),
-            fromfile=f"{self.file}（现状）",
-            tofile=f"{self.file}（规范格式）",
+            self.before.splitlines(),
+            self.after.splitlines(),
+            fromfile=f"{printable(self.file)}（现状）",
+            tofile=f"{printable(self.file)}（规范格式）",
+            lineterm="",
         )
-        text = "".join(line if line.endswith("\n") else line + "\n" for line in lines)
-        return (f"--- {self.file}: {self.note}\n" if self.note else "") + text
+        # Data lines are untrusted: escaped, so that none can pose as a CI workflow command (`::error …`).
+        text = "".join(_safe_line(line) + "\n" for line in lines)
+        return (f"--- {printable(self.file)}: {self.note}\n" if self.note else "") + text
+
+
+def _safe_line(line: str) -> str:
+    line = printable(line)
+    return line[0] + "\\" + line[1:] if line[1:].lstrip().startswith("::") else line
 
 
 def canonical_value(cell: str) -> str:
-    """A value cell without surrounding spaces, with full-width digits made ASCII when that gives a number."""
+    """A value cell without surrounding spaces, with full-width digits made ASCII when that gives a number
+    (nothing else is folded: ² ① ㉕ stay as they are, for the validator to report)."""
     stripped = cell.strip(" \t\u3000\xa0")
-    folded = unicodedata.normalize("NFKC", stripped).replace("−", "-").strip()
+    folded = fold_number(cell)
     return folded if _NUMERIC.fullmatch(folded) else stripped
 
 
@@ -99,10 +120,7 @@ def _ordered(obj: dict[str, Any], keys: tuple[str, ...]) -> dict[str, Any]:
 
 
 def canonical_descriptor(text: str) -> str:
-    try:
-        d = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise FormatError(f"不是合法的 JSON：{exc.msg}（第 {exc.lineno} 行第 {exc.colno} 列）") from None
+    d = load_json(text)
     if not isinstance(d, dict):
         raise FormatError("顶层不是对象")
     keys = tuple(f["name"] for f in read_definition("package.yaml")["fields"])
@@ -114,22 +132,19 @@ def canonical_descriptor(text: str) -> str:
 
 
 def _package_files(folder: Path) -> list[tuple[Path, str, Template | None, Table | None]]:
-    """(file, kind, template, table) for each data file of a package that fmt rewrites."""
-    out: list[tuple[Path, str, Template | None, Table | None]] = [
-        (folder / "datapackage.json", "descriptor", None, None)
-    ]
-    tmpl = None
+    """(file, kind, template, table) for each file of a package, from the list validate reads (core.package)."""
+    descriptor, tmpl = None, None
     try:
-        d = json.loads((folder / "datapackage.json").read_bytes().decode("utf-8-sig"))
-        tmpl = template(d["template"]) if d.get("template") in TEMPLATE_IDS else None
-    except (OSError, ValueError, AttributeError, TypeError):
-        return out
-    if tmpl:
-        for table in tmpl.tables:
-            out.append((folder / f"{table.id}.csv", "table", tmpl, table))
-    out.append((folder / "notes.csv", "notes", tmpl, None))
-    out.append((folder / "narrative.md", "narrative", tmpl, None))
-    return out
+        descriptor = load_json(decode(read_bytes(folder / "datapackage.json"))[0])
+        if isinstance(descriptor, dict):
+            value, year = descriptor.get("template"), descriptor.get("year")
+            tmpl = template(value) if value in TEMPLATE_IDS else template_for_year(year) if type(year) is int else None
+        else:
+            descriptor = None
+    except (OSError, FormatError):
+        pass  # the descriptor alone, which fails to read again below and is reported
+    files, _ = package_files(descriptor, tmpl)
+    return [(folder / f.path, f.kind, tmpl, f.table) for f in files]
 
 
 def canonical(kind: str, text: str, tmpl: Template | None, table: Table | None) -> str:
@@ -141,33 +156,55 @@ def canonical(kind: str, text: str, tmpl: Template | None, table: Table | None) 
         return canonical_notes(text, tmpl)
     if kind == "registry":
         return canonical_registry(text)
-    return canonical_narrative(text)
+    if kind == "narrative":
+        return canonical_narrative(text)
+    return text  # source.*: encoding, BOM and line endings only, never its content
 
 
-def format_paths(paths: list[str], write: bool) -> tuple[list[FileChange], list[tuple[str, str]]]:
-    """Canonicalise every data file under `paths`; returns the changes and the files that could not be read."""
+def format_paths(paths: list[str], write: bool) -> tuple[list[FileChange], list[tuple[str, str, str]]]:
+    """Canonicalise every data file under `paths`; returns the changes and the files left alone (file, rule, why).
+
+    Links and control-character names are refused (nothing is read or written through a link or below one);
+    each file is replaced atomically."""
     found, roots = discover(paths)
+    failures = [(p.file or "", p.rule, p.message) for p in scan(roots, found)]
+    refused = [f for f, _, _ in failures]
     files: list[tuple[Path, str, str, Template | None, Table | None]] = []
     for root in roots:
         files.append((root.dir / "agencies.csv", str(Path(root.display) / "agencies.csv"), "registry", None, None))
     for folder, display, context in found:
-        if context:
+        linked = linked_folder(folder, display, None)
+        if linked:
+            failures.append((linked.file or display, linked.rule, linked.message))
+            refused.append(linked.file or display)
+        if context or linked:
             continue
         for path, kind, tmpl, table in _package_files(folder):
             files.append((path, str(Path(display) / path.name), kind, tmpl, table))
-    changes, failures = [], []
+    changes = []
     for path, display, kind, tmpl, table in files:
-        if not path.is_file():
+        if any(display == r or display.startswith(r + "/") for r in refused):
+            continue
+        if not path.exists() and not path.is_symlink():
             continue
         try:
-            data = path.read_bytes()
+            data = read_bytes(path)
             text, note = decode(data)
             after = canonical(kind, text, tmpl, table)
+        except LinkError as exc:
+            failures.append((display, "file-symlink", str(exc)))
+            continue
+        except (TooLargeError, NotAFileError) as exc:
+            failures.append((display, "file-missing", str(exc)))
+            continue
         except (OSError, FormatError) as exc:
-            failures.append((display, str(exc)))
+            failures.append((display, "file-encoding", str(exc)))
             continue
         if after.encode("utf-8") != data:
             changes.append(FileChange(display, text, after, note))
             if write:
-                path.write_text(after, encoding="utf-8", newline="\n")
+                try:
+                    write_atomic(path, after)
+                except OSError as exc:
+                    failures.append((display, "", f"无法写入：{exc.strerror or exc}"))  # not a data fault
     return changes, failures

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import argparse
 import os
-import re
 import sys
 from pathlib import Path
 
 from nianbao.canonical import format_paths
 from nianbao.check import output as formats
 from nianbao.check import validate
-from nianbao.errors import SourceError, UsageError
-from nianbao.importer.draft import AMBIGUOUS, import_report
+from nianbao.core.definitions import agency_id
+from nianbao.core.textfiles import printable
+from nianbao.errors import REVIEW, SourceError, UsageError
+from nianbao.importer.draft import import_report
 from nianbao.importer.summary import format_report
 from nianbao.show import load_one, overview, tidy_csv
 
@@ -50,7 +51,7 @@ def _parser() -> argparse.ArgumentParser:
         "import",
         help="把一份已发布的年报导入为数据包草稿",
         description="读取已发布的年报（网页文本、HTML、PDF 提取文本、抓取文本、.docx、.pdf，按内容识别），写出数据包草稿并打印导入报告。"
-        "退出状态：0 成功，1 无法导入（未写任何文件），2 用法错误，3 已写出但有拆分存疑的单元格（须人工核对）。",
+        "退出状态：0 成功，1 无法导入（未写任何文件），2 用法错误，3 已写出草稿，但有原文中未找到或无法确定的单元格（须对照原文核对）。",
     )
     i.add_argument("source", metavar="SOURCE", help="原文文件")
     i.add_argument("--agency", required=True, help="机构标识（ASCII，如 hongze）")
@@ -66,7 +67,10 @@ def _parser() -> argparse.ArgumentParser:
     )
     s.add_argument("package", metavar="PACKAGE", help="数据包文件夹，如 data/reports/beiyangjizhen/2019")
     s.add_argument(
-        "--tidy", action="store_true", help="输出 table,row,column,value,note 格式的 CSV（value 为空表示原文空白）"
+        "--tidy",
+        action="store_true",
+        help="输出 table,row,column,value,status,note 格式的 CSV（status：printed 原文数值、blank 原文空白、"
+        "not-found 原文中没有找到、uncertain 有多种读法）",
     )
     return parser
 
@@ -100,13 +104,14 @@ def _validate(args: argparse.Namespace) -> int:
 
 def _fmt(args: argparse.Namespace) -> int:
     changes, failures = format_paths(args.paths, write=not args.check)
-    for file, reason in failures:
-        print(f"{file}: 错误 [file-encoding] 无法改写为规范格式：{reason}", file=sys.stderr)
+    for file, rule_id, reason in failures:
+        tag = f" [{rule_id}]" if rule_id else ""
+        print(printable(f"{file}: 错误{tag} 无法改写为规范格式：{reason}"), file=sys.stderr)
     for change in changes:
         if args.check:
             sys.stdout.write(change.diff())
         else:
-            print(f"已改写 {change.file}" + (f"（{change.note}）" if change.note else ""))
+            print(printable(f"已改写 {change.file}") + (f"（{change.note}）" if change.note else ""))
     if args.check and changes:
         print(f"{len(changes)} 个文件不是规范格式；运行 nianbao fmt 改写。", file=sys.stderr)
     elif not changes and not failures:
@@ -115,12 +120,19 @@ def _fmt(args: argparse.Namespace) -> int:
 
 
 def _import(args: argparse.Namespace) -> int:
-    if not re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", args.agency):
+    if not agency_id().fullmatch(args.agency):
         raise UsageError(f"机构标识只能用小写 ASCII 字母、数字和连字符：{args.agency}")
     out = Path(args.out) if args.out else Path("data") / "reports" / args.agency / str(args.year)
     try:
         result = import_report(
-            Path(args.source), args.agency, args.year, out, args.source_url, args.retrieved, args.force
+            Path(args.source),
+            args.agency,
+            args.year,
+            out,
+            args.source_url,
+            args.retrieved,
+            args.force,
+            data_dir=Path("data") if Path("data").is_dir() else None,
         )
     except SourceError as exc:
         print(f"错误：{args.source}：{exc}（未写出任何文件）", file=sys.stderr)
@@ -132,7 +144,7 @@ def _import(args: argparse.Namespace) -> int:
     report, _ = validate([str(out)])
     problems = [p.text() for p in report.sorted_problems() if p.rule not in {"agency-unknown", "import-unresolved"}]
     sys.stdout.write(format_report(result, args.agency, args.year, known, problems, verbose=args.verbose))
-    return AMBIGUOUS if result.ambiguous else OK
+    return REVIEW if result.unresolved else OK  # cells not found or uncertain: review before merging
 
 
 def _show(args: argparse.Namespace) -> int:

@@ -11,9 +11,10 @@ from frictionless import Package as FrictionlessPackage
 
 from nianbao.canonical import format_paths
 from nianbao.check import validate
+from nianbao.core.package import tidy_rows
 from nianbao.core.schemas import self_contained
 from nianbao.core.templates import template
-from nianbao.show import load_one, tidy_rows
+from nianbao.show import load_one
 
 PACKAGES = sorted(p.parent for p in (DATA / "reports").glob("*/*/datapackage.json"))
 
@@ -50,7 +51,7 @@ def test_frictionless_accepts_each_package(folder: Path) -> None:
 def test_beiyangjizhen_2019_is_transcribed_as_published() -> None:
     pkg, problems = load_one(str(DATA / "reports" / "beiyangjizhen" / "2019"))
     assert problems == []
-    cells = {(t, r, c): (v, n) for t, r, c, v, n in tidy_rows(pkg)}
+    cells = {(x.table, x.row, x.column): (x.value, x.note) for x in tidy_rows(pkg)}
     assert len(cells) == 198  # every V2019 template cell: 22 + 161 + 15
     assert [cells[("s2_a20_1", "regulations", c)][0] for c in ("new_made", "new_published", "total_published")] == [
         "5",

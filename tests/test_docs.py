@@ -6,7 +6,7 @@ import argparse
 import re
 
 import yaml
-from conftest import ROOT
+from conftest import ROOT, chdir
 
 from nianbao.cli import _parser
 from nianbao.core.rules import all_rules
@@ -77,3 +77,13 @@ def test_check_workflow_runs_what_a_pull_request_needs() -> None:
         assert command in runs, command
     uploads = [s for s in wf["jobs"]["check"]["steps"] if s.get("uses", "").startswith("actions/upload-artifact")]
     assert uploads and uploads[0]["with"]["path"] == "validation-report.json"
+
+
+def test_readme_example_output_is_what_validate_prints(run) -> None:
+    """The README's sample of `nianbao validate` output is the real output for the package it shows."""
+    block = README.split("Every problem is one line", 1)[1].split("```", 2)[1].strip("\n")
+    package = block.split(":", 1)[0].rsplit("/", 1)[0]  # data/reports/<agency>/<year>
+    with chdir(ROOT):
+        code, out, err = run("validate", package)
+    assert (code, err) == (0, "")
+    assert out.strip("\n") == block

@@ -6,7 +6,7 @@ import pytest
 from frictionless import Schema
 
 from nianbao.core.layout import body_label_cells, header_grid
-from nianbao.core.rules import all_rules, consistency_rules, equations
+from nianbao.core.rules import all_rules, consistency_rules, equations, formula_text
 from nianbao.core.schemas import notes_schema, table_schema
 from nianbao.core.templates import template, templates
 
@@ -132,6 +132,13 @@ def test_equation_counts() -> None:
     assert len(equations(rules["R2"], v19)) == 23
     assert len(equations(rules["R2"], v21)) == 25  # the optional （六） row is not a template row
     r3 = equations(rules["R3"], v21)[0]
-    assert len(r3.rhs) == 21 and r3.formula() == "s3.total_processed.natural_person = Σ(s3.@results.natural_person)"
+    assert len(r3.rhs) == 21 and r3.text == "s3.total_processed.natural_person = Σ(s3.@results.natural_person)"
     assert len(equations(rules["R3"], v19)[0].rhs) == 19  # 2 + 8 + 3 + 5 + （六）
     assert len(equations(rules["R4"], v19)) == 3
+
+
+def test_one_formula_notation_for_messages_and_the_rules_page():
+    r5 = next(r for r in consistency_rules() if r.id == "R5")
+    assert formula_text(r5) == "s3.carried_over.{c} = 上年s3.carried_forward.{c}"
+    eq = equations(r5, template("V2021"))[0]
+    assert eq.text == formula_text(r5, {"c": eq.anchor.column})

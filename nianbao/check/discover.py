@@ -6,9 +6,16 @@ import re
 from pathlib import Path
 
 from nianbao.core.package import DataRoot
+from nianbao.core.textfiles import unsafe_name
 from nianbao.errors import UsageError
 
 YEAR_DIR = re.compile(r"[0-9]{4}")
+
+
+def _folders(folder: Path) -> list[Path]:
+    if folder.is_symlink() or not folder.is_dir():
+        return []
+    return sorted(p for p in folder.iterdir() if p.is_dir() and not p.is_symlink() and not unsafe_name(p.name))
 
 
 def discover(paths: list[str]) -> tuple[list[tuple[Path, str, bool]], list[DataRoot]]:
@@ -26,13 +33,12 @@ def discover(paths: list[str]) -> tuple[list[tuple[Path, str, bool]], list[DataR
             previous = base.parent / str(int(base.name) - 1) if YEAR_DIR.fullmatch(base.name) else None
             if previous and (previous / "datapackage.json").is_file():
                 found.setdefault(previous.resolve(), (previous, str(previous), True))
-        elif (base / "reports").is_dir() or (base / "agencies.csv").is_file():
-            roots.setdefault(base.resolve(), DataRoot(base, str(base)))
-            reports = base / "reports"
-            if reports.is_dir():
-                for agency in sorted(p for p in reports.iterdir() if p.is_dir()):
-                    for year in sorted(p for p in agency.iterdir() if p.is_dir()):
-                        found[year.resolve()] = (year, str(year), False)
+        elif (base / "reports").is_dir() or (base / "agencies.csv").exists():
+            roots[base.resolve()] = DataRoot(base, str(base), named=True)
+            # Links are not followed (check.paths reports them): a linked folder could lead out of the repository.
+            for agency in _folders(base / "reports"):
+                for year in _folders(agency):
+                    found[year.resolve()] = (year, str(year), False)
         else:
             raise UsageError(f"不是数据目录（含 agencies.csv 和 reports/）也不是数据包文件夹：{arg}")
     # A folder named both as itself and as another's previous year is validated, not context.

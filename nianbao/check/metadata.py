@@ -1,4 +1,4 @@
-"""The registry and each package's descriptor: registry, descriptor, package-identity, template-year, agency-unknown, import-unresolved, acknowledgements."""
+"""The registry and each package's descriptor: registry, descriptor (no remote reference), package-identity, template-year, agency-unknown, package-dates."""
 
 from __future__ import annotations
 
@@ -11,11 +11,11 @@ from typing import Any
 
 from frictionless import Package as FrictionlessPackage
 
+from nianbao.check.entries import _check_acknowledgement_form, _check_unresolved, _short
 from nianbao.check.files import load_registry
 from nianbao.check.problems import Problem, problem
-from nianbao.core.definitions import read_definition
+from nianbao.core.definitions import agency_id, read_definition
 from nianbao.core.package import DataRoot, Package
-from nianbao.core.rules import consistency_rules
 from nianbao.core.templates import TEMPLATE_IDS, template_for_year
 
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
@@ -31,6 +31,7 @@ def _check_registries(roots: list[DataRoot], problems: list[Problem]) -> tuple[d
     its own error says what is wrong, without one more error per package)."""
     registry: dict[str, dict[str, str]] = {}
     readable = True
+    package = None  # the registry belongs to no package
     schema = read_definition("agencies.schema.json")
     for root in roots:
         display = str(Path(root.display) / "agencies.csv")
@@ -42,7 +43,7 @@ def _check_registries(roots: list[DataRoot], problems: list[Problem]) -> tuple[d
         for line, row in rows:
             for number, f in enumerate(schema["fields"], start=1):
                 value, c = row[f["name"]], f.get("constraints", {})
-                where = {"file": display, "line": line, "column": f["name"], "column_number": number}
+                where = {"file": display, "line": line, "column": f["name"], "column_number": number, "package": None}
                 bad = None
                 if value == "":
                     bad = "不能为空" if c.get("required") else None
@@ -75,13 +76,18 @@ def _check_registries(roots: list[DataRoot], problems: list[Problem]) -> tuple[d
                             column=column,
                             column_number=number,
                             found=row[column],
+                            package=package,
                         )
                     )
     return registry, readable
 
 
 def _check_metadata(
-    pkg: Package, registry: dict[str, dict[str, str]] | None, registry_readable: bool, problems: list[Problem]
+    pkg: Package,
+    registry: dict[str, dict[str, str]] | None,
+    registry_readable: bool,
+    problems: list[Problem],
+    today: date,
 ) -> None:
     d = pkg.descriptor
     if d is None:
@@ -90,7 +96,7 @@ def _check_metadata(
     spec = read_definition("package.yaml")
     for f in spec["fields"]:
         name, value = f["name"], d.get(f["name"])
-        where = {"file": file, "column": name}
+        where = {"file": file, "column": name, "package": pkg.key}
         if value is None:
             if f.get("required"):
                 problems.append(problem("descriptor", f"缺少必填的元数据 {name}（{f['title']}）", **where))
@@ -98,11 +104,24 @@ def _check_metadata(
         bad = _bad_metadata_value(f, value)
         if bad:
             problems.append(problem("descriptor", f"元数据 {name}（{f['title']}）{bad}", found=_short(value), **where))
+    for key in _remote_references(d):
+        problems.append(
+            problem(
+                "descriptor",
+                f"{key} 引用了数据包以外的文件或网址：校验不访问网络，也不读取包外文件",
+                file=file,
+                column=key,
+                expected="省略，或 data-package / tabular-data-package",
+                found=_short(_lookup(d, key)),
+                package=pkg.key,
+            )
+        )
     for note in _frictionless_errors(json.dumps(_frictionless_view(d), sort_keys=True, ensure_ascii=False)):
-        problems.append(problem("descriptor", f"不符合 Frictionless 数据包规范：{note}", file=file))
-    _check_acknowledgement_form(d.get("acknowledgements"), file, problems)
+        problems.append(problem("descriptor", f"不符合 Frictionless 数据包规范：{note}", file=file, package=pkg.key))
+    _check_acknowledgement_form(d.get("acknowledgements"), file, problems, pkg.key)
     _check_unresolved(pkg, d.get("unresolved"), file, problems)
     _check_identity(pkg, file, registry, registry_readable, problems)
+    _check_dates(pkg, file, today, problems)
 
 
 def _bad_metadata_value(f: dict[str, Any], value: Any) -> str | None:
@@ -115,7 +134,7 @@ def _bad_metadata_value(f: dict[str, Any], value: Any) -> str | None:
         return "应为非空文字"
     if "enum" in f and value not in f["enum"]:
         return f"应为 {' 或 '.join(f['enum'])} 之一"
-    if "pattern" in f and not re.fullmatch(f["pattern"], value):
+    if kind == "agency-id" and not agency_id().fullmatch(value):
         return "格式不对（小写 ASCII 字母、数字、连字符）"
     if kind == "date":
         try:
@@ -137,107 +156,47 @@ def _frictionless_errors(view: str) -> tuple[str, ...]:
     return tuple(note for (note,) in report.flatten(["note"]))
 
 
+# Keys whose string value frictionless would fetch: validation never touches the network.
+_REMOTE_KEYS = ("profile", "$schema", "schema", "dialect")
+
+
+def _remote_references(d: dict[str, Any]) -> list[str]:
+    """Where the descriptor refers to something outside the package (a URL or a path frictionless would load)."""
+    found = [k for k in _REMOTE_KEYS if isinstance(d.get(k), str) and d[k] not in _PROFILES]
+    for i, r in enumerate(d.get("resources") if isinstance(d.get("resources"), list) else []):
+        if isinstance(r, dict):
+            found += [
+                f"resources[{i}].{k}" for k in _REMOTE_KEYS if isinstance(r.get(k), str) and r[k] not in _PROFILES
+            ]
+    return found
+
+
+_PROFILES = {"data-package", "tabular-data-package", "data-resource", "tabular-data-resource"}
+
+
 def _frictionless_view(d: dict[str, Any]) -> dict[str, Any]:
-    """What frictionless judges: the Frictionless part of the descriptor.
+    """What frictionless judges: the Frictionless part of the descriptor, without any reference it would fetch.
 
     Our own metadata (package.yaml) is checked above with Chinese messages, and resource paths by
     load; leaving them out makes the views of all packages alike, so frictionless runs once, not per
     package (it builds a JSON Schema validator on every call: ~9 ms).
     """
     own = {f["name"] for f in read_definition("package.yaml")["fields"]} - {"resources"}
-    view = {k: v for k, v in d.items() if k not in own}
+    view = {k: v for k, v in d.items() if k not in own and not (k in _REMOTE_KEYS and isinstance(v, str))}
     resources = d.get("resources")
     if isinstance(resources, list):
-        view["resources"] = [
-            {**r, "path": "unsafe.csv"}
-            if isinstance(r, dict)
-            and isinstance(r.get("path"), str)
-            and ("/" in r["path"] or "\\" in r["path"] or r["path"].startswith("."))
-            else r
-            for r in resources
-        ]
+        view["resources"] = [_resource_view(r) for r in resources]
     return view
 
 
-def _check_unresolved(pkg: Package, entries: Any, file: str, problems: list[Problem]) -> None:
-    """Cells the importer could not determine: an error until a maintainer has checked them against the source."""
-    if not isinstance(entries, list):
-        return
-    for i, entry in enumerate(entries):
-        cells = entry.get("cells") if isinstance(entry, dict) else None
-        if not isinstance(cells, list) or not all(isinstance(c, str) and c.count(".") == 2 for c in cells):
-            problems.append(
-                problem(
-                    "descriptor",
-                    "unresolved 条目应有 cells（“表.行.列”列表）和 note",
-                    file=file,
-                    column=f"unresolved[{i}]",
-                    found=_short(entry),
-                )
-            )
-            continue
-        for cell in cells:
-            table_id, row_id, column = cell.split(".")
-            data = pkg.tables.get(table_id)
-            where: dict[str, Any] = {"file": file, "column": f"unresolved[{i}]"}
-            if data and row_id in data.row_lines and column in data.header:
-                where = {
-                    "file": data.file,
-                    "line": data.row_lines[row_id],
-                    "column": column,
-                    "column_number": data.header.index(column) + 1,
-                }
-            problems.append(
-                problem(
-                    "import-unresolved",
-                    f"导入时未能确定的单元格，须对照原文核对后删去 datapackage.json 中的 unresolved[{i}]",
-                    found=str(entry.get("note", "")),
-                    package=pkg.key,
-                    cell=cell,
-                    **where,
-                )
-            )
-
-
-def _well_formed(ack: Any) -> bool:
-    """An acknowledgement that can be matched against failures (the others are descriptor errors)."""
-    return (
-        isinstance(ack, dict)
-        and set(ack) == {"rule", "cells", "note"}
-        and ack["rule"] in {r.id for r in consistency_rules()}
-        and isinstance(ack["cells"], list)
-        and all(isinstance(c, str) for c in ack["cells"])
-        and isinstance(ack["note"], str)
-        and bool(ack["note"].strip())
-    )
-
-
-def _check_acknowledgement_form(acks: Any, file: str, problems: list[Problem]) -> None:
-    if not isinstance(acks, list):
-        return
-    ids = {r.id for r in consistency_rules()}
-    for i, ack in enumerate(acks):
-        where = {"file": file, "column": f"acknowledgements[{i}]"}
-        if not isinstance(ack, dict) or set(ack) != {"rule", "cells", "note"}:
-            problems.append(
-                problem("descriptor", "确认条目应有且只有 rule、cells、note 三项", found=_short(ack), **where)
-            )
-        elif ack["rule"] not in ids:
-            problems.append(
-                problem(
-                    "descriptor",
-                    "只能确认一致性规则（原报告本身的数据不一致）",
-                    expected=" ".join(sorted(ids)),
-                    found=_short(ack["rule"]),
-                    **where,
-                )
-            )
-        elif not (isinstance(ack["cells"], list) and ack["cells"] and all(isinstance(c, str) for c in ack["cells"])):
-            problems.append(
-                problem("descriptor", "确认条目的 cells 应是“表.行.列”的非空列表", found=_short(ack["cells"]), **where)
-            )
-        elif not isinstance(ack["note"], str) or not ack["note"].strip():
-            problems.append(problem("descriptor", "确认条目需要一句说明（note）", **where))
+def _resource_view(r: Any) -> Any:
+    if not isinstance(r, dict):
+        return r
+    r = {k: v for k, v in r.items() if not (k in _REMOTE_KEYS and isinstance(v, str))}
+    path = r.get("path")
+    if isinstance(path, str) and ("/" in path or "\\" in path or path.startswith(".") or ":" in path):
+        r["path"] = "unsafe.csv"
+    return r
 
 
 def _check_identity(
@@ -258,6 +217,7 @@ def _check_identity(
                 column="agency",
                 expected=pkg.path_agency,
                 found=agency,
+                package=pkg.key,
             )
         )
     if pkg.path_year is not None and isinstance(year, int) and year != pkg.path_year:
@@ -269,6 +229,7 @@ def _check_identity(
                 column="year",
                 expected=str(pkg.path_year),
                 found=str(year),
+                package=pkg.key,
             )
         )
     if isinstance(agency, str) and isinstance(year, int) and d.get("name") not in (None, f"{agency}-{year}"):
@@ -280,6 +241,7 @@ def _check_identity(
                 column="name",
                 expected=f"{agency}-{year}",
                 found=_short(d.get("name")),
+                package=pkg.key,
             )
         )
     if isinstance(year, int) and d.get("template") in TEMPLATE_IDS:
@@ -293,6 +255,7 @@ def _check_identity(
                     column="template",
                     expected=due.id if due else "无",
                     found=d["template"],
+                    package=pkg.key,
                 )
             )
     if registry is None:
@@ -303,14 +266,77 @@ def _check_identity(
                 "warning",
                 file=file,
                 column="agency",
+                package=pkg.key,
             )
         )
     elif registry_readable and isinstance(agency, str) and agency not in registry:
         problems.append(
-            problem("agency-unknown", "机构不在机构名录 agencies.csv 中", file=file, column="agency", found=agency)
+            problem(
+                "agency-unknown",
+                "机构不在机构名录 agencies.csv 中",
+                file=file,
+                column="agency",
+                found=agency,
+                package=pkg.key,
+            )
         )
 
 
-def _short(value: Any) -> str:
-    text = value if isinstance(value, str) else repr(value)
-    return text if len(text) <= 80 else text[:77] + "…"
+def _check_dates(pkg: Package, file: str, today: date, problems: list[Problem]) -> None:
+    """Dates that cannot be right (warnings: the publisher may have dated oddly, but usually it is a typo)."""
+    d = pkg.descriptor or {}
+    year = d.get("year") if type(d.get("year")) is int else None
+    days: dict[str, date | None] = {}
+    for key in ("published", "retrieved"):
+        try:
+            days[key] = date.fromisoformat(d[key]) if isinstance(d.get(key), str) and _DATE.fullmatch(d[key]) else None
+        except ValueError:
+            days[key] = None  # reported as a bad value
+    where = {"file": file, "package": pkg.key}
+    published, retrieved = days["published"], days["retrieved"]
+    found = []
+    if year is not None and year >= today.year:
+        found.append(
+            (
+                "year",
+                f"报告年度 {year} 尚未结束（今天是 {today.isoformat()}），不会已有年度报告",
+                f"不晚于 {today.year - 1}",
+                str(year),
+            )
+        )
+    if year is not None and published is not None and published.year <= year:
+        found.append(
+            (
+                "published",
+                f"发布日期早于报告年度 {year} 结束：年度报告在年度结束后发布",
+                f"{year + 1}-01-01 或以后",
+                published.isoformat(),
+            )
+        )
+    if published is not None and retrieved is not None and published > retrieved:
+        found.append(
+            (
+                "published",
+                "发布日期晚于获取日期：不能获取尚未发布的报告",
+                f"不晚于获取日期 {retrieved.isoformat()}",
+                published.isoformat(),
+            )
+        )
+    if retrieved is not None and retrieved > today:
+        found.append(
+            (
+                "retrieved",
+                f"获取日期在今天（{today.isoformat()}）之后",
+                f"不晚于 {today.isoformat()}",
+                retrieved.isoformat(),
+            )
+        )
+    for column, message, expected, value in found:
+        problems.append(problem("package-dates", message, column=column, expected=expected, found=value, **where))
+
+
+def _lookup(d: dict[str, Any], key: str) -> Any:
+    if key.startswith("resources["):
+        index, name = key[len("resources[") :].split("].", 1)
+        return d["resources"][int(index)][name]
+    return d[key]

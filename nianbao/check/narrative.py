@@ -5,28 +5,45 @@ from __future__ import annotations
 import re
 
 from nianbao.check.problems import Problem, problem
-from nianbao.core.package import Package, narrative_sections
+from nianbao.core.package import Package
 
 MARKUP = re.compile(r"<\s*/?\s*[A-Za-z!][^>]*>|\bon[a-z]+\s*=", re.IGNORECASE)
 
 
+MAX_MARKUP_FINDINGS = 20  # then one line says how many more: bounded output for a hostile file
+
+
 def _check_narrative(pkg: Package, display: str, text: str, problems: list[Problem]) -> None:
+    found = 0
     for number, line in enumerate(text.splitlines(), start=1):
         match = MARKUP.search(line)
         if match:
-            problems.append(
-                problem(
-                    "narrative-markup",
-                    "叙述文本含 HTML 标记或脚本属性，网站将按纯文本显示",
-                    file=display,
-                    line=number,
-                    found=match.group(0),
+            found += 1
+            if found <= MAX_MARKUP_FINDINGS:
+                problems.append(
+                    problem(
+                        "narrative-markup",
+                        "叙述文本含 HTML 标记或脚本属性，网站将按纯文本显示",
+                        file=display,
+                        line=number,
+                        found=match.group(0)[:80],
+                        package=pkg.key,
+                    )
                 )
+    if found > MAX_MARKUP_FINDINGS:
+        problems.append(
+            problem(
+                "narrative-markup",
+                f"另有 {found - MAX_MARKUP_FINDINGS} 行含 HTML 标记，未逐一列出",
+                file=display,
+                found=f"共 {found} 行",
+                package=pkg.key,
             )
+        )
     if pkg.template is None:
         return
     wanted = [s for s in pkg.template.sections if s.kind == "narrative"]
-    present = [sid for _, sid, _ in narrative_sections(text)]
+    present = [s.id for s in pkg.sections if s.line]
     for section in wanted:
         if section.id not in present:
             problems.append(
@@ -37,6 +54,7 @@ def _check_narrative(pkg: Package, display: str, text: str, problems: list[Probl
                     file=display,
                     expected=f"## {section.heading}",
                     found="无",
+                    package=pkg.key,
                 )
             )
     numeral = {s.id: s.heading.split("、", 1)[0] for s in wanted}  # 一、五、六, from the template
@@ -50,5 +68,6 @@ def _check_narrative(pkg: Package, display: str, text: str, problems: list[Probl
                 file=display,
                 expected="、".join(numeral.values()),
                 found="、".join(numeral[sid] for sid in ordered),
+                package=pkg.key,
             )
         )

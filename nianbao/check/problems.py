@@ -7,6 +7,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from nianbao.core.rules import rule
+from nianbao.core.textfiles import printable
 
 SEVERITY_ZH = {"error": "错误", "warning": "警告"}
 
@@ -49,7 +50,8 @@ class Problem:
             detail.append(f"实际：{self.found}")
         tail = f"（{'；'.join(detail)}）" if detail else ""
         ack = f"〔原报告数据不一致：{self.note}〕" if self.acknowledged and self.note else ""
-        return f"{self.location()}: {label} [{self.rule}] {self.message}{tail}{ack}"
+        # Everything in it may come from data: control characters are escaped, the line stays one line.
+        return printable(f"{self.location()}: {label} [{self.rule}] {self.message}{tail}{ack}")
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -86,9 +88,6 @@ class Report:
 
     def package_tally(self, package: str, rule: str) -> RuleTally:
         return self.packages.setdefault(package, {}).setdefault(rule, RuleTally())
-
-    def add(self, problem: Problem) -> None:
-        self.problems.append(problem)
 
     def extend(self, problems: list[Problem]) -> None:
         self.problems.extend(problems)
@@ -142,5 +141,7 @@ class Report:
         }
 
 
-def problem(rule_id: str, message: str, severity: str | None = None, **where: Any) -> Problem:
-    return Problem(rule=rule_id, severity=severity or rule(rule_id).severity, message=message, **where)
+def problem(rule_id: str, message: str, severity: str | None = None, *, package: str | None, **where: Any) -> Problem:
+    """A problem with the rule's severity (unless given); `package` is required so that no problem of a package
+    misses its report page (None only for what belongs to none: the registry, the command line)."""
+    return Problem(rule=rule_id, severity=severity or rule(rule_id).severity, message=message, package=package, **where)

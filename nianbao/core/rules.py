@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
+from decimal import Decimal
 from functools import cache
 from itertools import product
 from typing import Any
@@ -59,13 +61,14 @@ class Equation:
     def terms(self) -> tuple[Term, ...]:
         return self.lhs + self.rhs
 
-    def formula(self) -> str:
-        return self.text
-
 
 @cache
 def all_rules() -> tuple[Rule, ...]:
-    raw = read_definition("rules.yaml")
+    return rules_from(read_definition("rules.yaml"))
+
+
+def rules_from(raw: dict[str, Any]) -> tuple[Rule, ...]:
+    """The rules from rules.yaml's content (core.definitions checks its shape with this)."""
     rules = [
         Rule(
             id=r["id"],
@@ -85,7 +88,12 @@ def all_rules() -> tuple[Rule, ...]:
 
 @cache
 def rule(rule_id: str) -> Rule:
-    return next(r for r in all_rules() if r.id == rule_id)
+    found = next((r for r in all_rules() if r.id == rule_id), None)
+    if found is None:
+        from nianbao.core.definitions import DefinitionError
+
+        raise DefinitionError(f"definitions/rules.yaml：没有规则 {rule_id}（程序引用了它）")
+    return found
 
 
 def consistency_rules() -> list[Rule]:
@@ -115,11 +123,11 @@ def _terms(text: str, tmpl: Template) -> list[Term]:
     return [Term(table_id, r, c, sign, prev) for r in rows for c in columns]
 
 
-def _side(items: list[str], env: dict[str, str]) -> str:
-    """Readable side of a formula: prev: becomes 上年, a named set becomes Σ(…)."""
+def _side(items: list[str], env: dict[str, str] | None) -> str:
+    """Readable side of a formula: prev: becomes 上年, a named set becomes Σ(…); unbound variables stay {c}."""
     out = ""
     for i, item in enumerate(items):
-        text = item.format(**env)
+        text = item.format(**env) if env is not None else item
         sign = " − " if text.startswith("-") else " + " if i else ""
         text = text.lstrip("-")
         prev = text.startswith("prev:")
@@ -148,7 +156,30 @@ def equations(r: Rule, tmpl: Template) -> list[Equation]:
         anchor = expand([spec["anchor"]])[0] if "anchor" in spec else lhs[0]
         if any(tmpl.table(t.table).row(t.row).optional for t in (*lhs, *rhs)):
             continue
-        op = spec.get("op", "=")
-        text = f"{_side(spec['lhs'], env)} {'≥' if op == '>=' else '='} {_side(spec['rhs'], env)}"
-        out.append(Equation(r.id, anchor, lhs, rhs, op, text))
+        out.append(Equation(r.id, anchor, lhs, rhs, spec.get("op", "="), formula_text(r, env)))
     return out
+
+
+def formula_text(r: Rule, env: dict[str, str] | None = None) -> str:
+    """The rule's formula in the one notation of messages and the /rules/ page (上年…, Σ(@set)); `env` binds
+    the `for_each` variables, or leaves them as {c} when None."""
+    spec = r.spec or {}
+    op = "≥" if spec.get("op") == ">=" else "="
+    return f"{_side(spec['lhs'], env)} {op} {_side(spec['rhs'], env)}"
+
+
+def evaluate(equation: Equation, lookup: Callable[[Term], Decimal | None]) -> bool | None:
+    """Whether one equation holds, in exact decimal arithmetic; None when a cell it needs is not stated.
+
+    `lookup` gives a term's value (the previous year's for a `prev` term) or None for a blank or unknown cell.
+    """
+    sides = []
+    for terms in (equation.lhs, equation.rhs):
+        total = Decimal(0)
+        for term in terms:
+            value = lookup(term)
+            if value is None:
+                return None
+            total += term.sign * value
+        sides.append(total)
+    return sides[0] == sides[1] if equation.op == "=" else sides[0] >= sides[1]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import math
 import re
 from dataclasses import dataclass, field
 
@@ -10,24 +11,40 @@ from nianbao.core import labels
 from nianbao.core.definitions import read_definition
 from nianbao.core.labels import normalise
 from nianbao.core.templates import Table, Template
-from nianbao.errors import SourceError
+from nianbao.importer.evidence import Pending, Year, resolve
 from nianbao.importer.sources import Document
+from nianbao.importer.splits import shorter, splits
 from nianbao.importer.tokens import Token, Unit, clean_lines, tokens, units
+
+# The four statuses of a template cell (BRIEF, issue 9): the last two are recorded in `unresolved`, never published.
+PRINTED, BLANK, NOT_FOUND, UNCERTAIN = "printed", "blank", "not-found", "uncertain"
 
 
 @dataclass
 class Cell:
-    value: str  # canonical number, or "" for blank in the source
-    note: str = ""
+    value: str  # canonical number; "" unless printed
+    note: str = ""  # unit or remark printed in the cell (notes.csv), or the placeholder of a blank cell
     where: str = ""
-    status: str = "filled"  # filled / blank / missing / ambiguous
-    candidates: list[str] = field(default_factory=list)
+    status: str = PRINTED
 
 
-def shown(candidates: list[str], limit: int = 15) -> str:
-    """Candidates for the import report and the package: all of them, or the first `limit` and how many more."""
-    more = f"；另有 {len(candidates) - limit} 种" if len(candidates) > limit else ""
-    return "；".join(candidates[:limit]) + more
+@dataclass
+class Unresolved:
+    """Cells the import could not settle, as written to datapackage.json `unresolved`."""
+
+    cells: list[tuple[str, str, str]]
+    status: str  # not-found / uncertain
+    note: str
+    source: str  # where in the source it looked
+    candidates: list[tuple[str, ...]] = field(default_factory=list)  # uncertain: one reading per candidate
+
+    def entry(self) -> dict[str, object]:
+        out: dict[str, object] = {"cells": [".".join(k) for k in self.cells], "status": self.status}
+        out["note"] = self.note
+        if self.status == UNCERTAIN:
+            out["candidates"] = [list(c) for c in self.candidates]
+        out["source"] = self.source
+        return out
 
 
 @dataclass
@@ -35,8 +52,15 @@ class Extraction:
     cells: dict[tuple[str, str, str], Cell]
     labels: dict[tuple[str, str], str]  # (table, row) → label as printed
     fuzzy: list[str]  # matches that were not exact, for the import report
-    notes: list[str]  # anything else the maintainer should read
     optional_rows: set[tuple[str, str]]  # optional rows (（六）其他处理 printed as one row) found in the source
+    unresolved: list[Unresolved] = field(default_factory=list)
+    pending: list[Pending] = field(default_factory=list)
+
+    def not_found(self, table: Table, row_ids: list[str], note: str, source: str) -> None:
+        keys = [(table.id, r, c) for r in row_ids for c in table.column_ids]
+        for key in keys:
+            self.cells[key] = Cell("", where=source, status=NOT_FOUND)
+        self.unresolved.append(Unresolved(keys, NOT_FOUND, note, source))
 
 
 def _score(unit: Unit, label: str) -> float:
@@ -60,25 +84,37 @@ def detect_template(doc: Document) -> str | None:
     return best if found[best] else None
 
 
-def extract(doc: Document, tmpl: Template) -> Extraction:
+def extract(doc: Document, tmpl: Template, year: int | None = None, years: dict[int, Year] | None = None) -> Extraction:
+    """Every template cell of `doc`, each printed, blank, not found or uncertain.
+
+    `years` holds the neighbouring years of the same agency (evidence for splitting run-together digits).
+    """
     lines = clean_lines(doc)
     all_units = units(tokens(lines))
     anchors = _anchors(all_units, tmpl)
-    result = Extraction({}, {}, [], [], set())
-    for index, table in enumerate(tmpl.tables):
+    result = Extraction({}, {}, [], set())
+    found = [t for t in tmpl.tables if t.id in anchors]
+    for table in tmpl.tables:
+        if table.id not in anchors:
+            rows = [r.id for r in table.rows if not r.optional]
+            result.not_found(table, rows, f"原文中找不到表“{table.caption}”（表头或所在章节标题）", "全文")
+            continue
         start = anchors[table.id]
-        end = next((anchors[t.id] for t in tmpl.tables[index + 1 :] if anchors[t.id] > start), len(all_units))
-        window = all_units[start:end]
+        later = [anchors[t.id] for t in found[found.index(table) + 1 :] if anchors[t.id] > start]
+        window = all_units[start : later[0] if later else len(all_units)]
         if table.label_columns == 0:
             _unlabelled(table, window, result)
         else:
             _labelled(table, window, result)
-    _resolve_with_rules(tmpl, result)
+    values = {k: c.value for k, c in result.cells.items() if c.status == PRINTED}
+    resolve(tmpl, values, result.pending, year or 0, years or {})
+    for pending in result.pending:
+        _settle(pending, result)
     return result
 
 
 def _anchors(all_units: list[Unit], tmpl: Template) -> dict[str, int]:
-    """The unit where each table starts: its caption (s2) or its section heading (s3, s4)."""
+    """The unit where each table starts: its caption (s2) or its section heading (s3, s4); absent if not found."""
     headings = read_definition("import.yaml")["sections"]
     anchors: dict[str, int] = {}
     cursor = 0
@@ -86,11 +122,17 @@ def _anchors(all_units: list[Unit], tmpl: Template) -> dict[str, int]:
         keys = [table.caption] if table.section == "s2" else headings[table.section]
         keys = [normalise(k) for k in keys]
         found = next((i for i in range(cursor, len(all_units)) if any(k in all_units[i].text for k in keys)), None)
-        if found is None:
-            raise SourceError(f"找不到表 {table.id}（{table.caption}）：原文不完整，或不是{tmpl.id}格式的年度报告")
-        anchors[table.id] = found
-        cursor = found
+        if found is not None:
+            anchors[table.id] = cursor = found
     return anchors
+
+
+def _span(window: list[Unit]) -> str:
+    """Where a table was looked for, for a not-found entry: from its first unit to its last."""
+    if not window:
+        return "原文中该表所在处"
+    first, last = window[0].where, window[-1].where
+    return first if first == last else f"{first}至{last}"
 
 
 def _labelled(table: Table, window: list[Unit], result: Extraction) -> None:
@@ -109,9 +151,10 @@ def _labelled(table: Table, window: list[Unit], result: Extraction) -> None:
         threshold = 1.0 if row.optional else labels.SIMILARITY
         if best is None or best_score < threshold:
             if not row.optional:
-                for column in table.columns:
-                    result.cells[(table.id, row.id, column.id)] = Cell("", status="missing")
-                result.notes.append(f"表 {table.id} 找不到行“{row.label}”（{row.id}）：其单元格记为缺失")
+                note = f"原文中找不到行“{row.label}”"
+                if (table.id, row.group) in result.optional_rows:  # templates.md §8: V2021 printing a V2019 row
+                    note += f"（原文按 V2019 版式把“{table.row(row.group or '').label}”印成一行，未印其子行）"
+                result.not_found(table, [row.id], note, f"表 {table.id} 所在处（{_span(window)}）")
             continue
         unit = window[best]
         if row.optional:
@@ -127,20 +170,26 @@ def _labelled(table: Table, window: list[Unit], result: Extraction) -> None:
 
 
 def _unlabelled(table: Table, window: list[Unit], result: Extraction) -> None:
-    """Section 四: one row of 15 values after a header that PDF text often scrambles."""
+    """Section 四: one row of 15 values after a header that PDF text often scrambles.
+
+    The values are those of the first unit that has any, and of the units right after it that carry no words
+    (cell separators such as `|`): words end the row, so narrative numbers (2024 年) are never taken for cells.
+    """
     values: list[Token] = []
-    where = ""
     for unit in window:
-        if unit.values:
-            where = where or unit.where
-            values.extend(unit.values)
-        if sum(len(v.text) for v in values if v.kind == "num") >= len(table.columns) or len(values) >= len(
-            table.columns
-        ):
+        if values and len(unit.text) > 3:
+            break
+        values.extend(unit.values)
+        if len(values) >= len(table.columns):
             break
     row = table.rows[0]
+    if not values:
+        result.not_found(
+            table, [row.id], f"原文中找不到“{table.caption}”的数字", f"表 {table.id} 所在处（{_span(window)}）"
+        )
+        return
     result.labels[(table.id, row.id)] = row.label
-    _assign(table, row.id, Unit(row.label, where, values), len(table.columns), result)
+    _assign(table, row.id, Unit(row.label, values[0].where, values), len(table.columns), result)
 
 
 def _printed_label(unit: Unit, label: str) -> str:
@@ -159,133 +208,105 @@ def _printed_label(unit: Unit, label: str) -> str:
 def _assign(table: Table, row_id: str, unit: Unit, n: int, result: Extraction) -> None:
     values = unit.values
     columns = table.columns
-    if len(values) >= n:
-        if len(values) > n:
-            result.notes.append(f"表 {table.id} 行 {row_id}：原文有 {len(values)} 个数，只取前 {n} 个（{unit.where}）")
-        for column, token in zip(columns, values[:n], strict=False):
+    if len(values) == n:
+        for column, token in zip(columns, values, strict=True):
             result.cells[(table.id, row_id, column.id)] = _cell(token)
         return
-    # Fewer tokens than columns: digits that ran together. Split them (blanks cannot be told apart there).
-    if any(v.kind != "num" for v in values):
-        for column in columns:
-            result.cells[(table.id, row_id, column.id)] = Cell("", status="missing", where=unit.where)
-        result.notes.append(
-            f"表 {table.id} 行 {row_id}：原文只有 {len(values)} 个数（应有 {n} 个），无法拆分（{unit.where}）"
-        )
+    if len(values) > n:  # which n of them are this row's cannot be told: each run of n is a reading
+        shown = [v.text or v.note or "（空）" for v in values]
+        read = [_canonical(v.text) if v.kind == "num" else "" for v in values]
+        readings = list(dict.fromkeys(tuple(read[i : i + n]) for i in range(len(values) - n + 1)))
+        keys = [(table.id, row_id, c.id) for c in columns]
+        for key in keys:
+            result.cells[key] = Cell("", where=values[0].where, status=UNCERTAIN)
+        note = f"原文此行有 {len(values)} 个值“{' '.join(shown)}”（应有 {n} 个），无法确定哪些属于本行：须对照原文确定"
+        result.unresolved.append(Unresolved(keys, UNCERTAIN, note, values[0].where, readings))
         return
-    splits = _splits(values, n, [c.type for c in columns])
-    valid = [s for s in splits if _row_holds(table, s)]
-    ranked = sorted(valid or splits, key=_plausibility)
-    if not ranked:
-        for column in columns:
-            result.cells[(table.id, row_id, column.id)] = Cell("", status="missing", where=unit.where)
-        result.notes.append(
-            f"表 {table.id} 行 {row_id}：连写的数字“{' '.join(v.text for v in values)}”无法拆成 {n} 个数（{unit.where}）"
-        )
+    # Fewer values than columns. Where a blank went cannot be told, so only digits that ran together are split.
+    printed = " ".join(v.text or v.note for v in values)
+    if any(v.kind != "num" for v in values):  # a blank mark among them: nothing ran together
+        _placements(table, row_id, values, result)
         return
-    chosen = ranked[0]
-    note = values[-1].note
-    for k, column in enumerate(columns):
-        options = sorted({s[k] for s in ranked}, key=lambda v: (len(v), v))
-        cell = Cell(chosen[k], note if k == n - 1 else "", f"{unit.where}（连写数字拆分）")
-        if len(ranked) > 1:
-            cell.candidates = [" / ".join(s) for s in ranked]  # the row's splits, most plausible first
-            if len(options) > 1:
-                cell.status = "ambiguous"
-        result.cells[(table.id, row_id, column.id)] = cell
+    limit = read_definition("import.yaml")["max_splits"]
+    found = splits([v.text for v in values], [c.type for c in columns], limit)  # each reading: every cell a number
+    if not found.readings:  # too few digits for every cell: the others were blank, but which cannot be told
+        _placements(table, row_id, values, result)
+        return
+    kinds = [c.type for c in columns]
+    pending = Pending(
+        table.id, row_id, list(table.column_ids), values[0].where, printed, found, kinds, [v.text for v in values]
+    )
+    pending.note = values[-1].note  # a unit printed after the run belongs to the last cell (75394432.52元)
+    result.pending.append(pending)
+
+
+def _placements(table: Table, row_id: str, values: list[Token], result: Extraction) -> None:
+    """A row with fewer values than cells (text drops blank cells): each placement of them is a reading."""
+    n = len(table.columns)
+    limit = read_definition("import.yaml")["max_candidates"]
+    keys = [(table.id, row_id, c.id) for c in table.columns]
+    readings = []
+    for places in itertools.islice(itertools.combinations(range(n), len(values)), limit):
+        reading = [""] * n
+        for place, token in zip(places, values, strict=True):
+            reading[place] = _canonical(token.text) if token.kind == "num" else ""
+        readings.append(tuple(reading))
+    for key in keys:
+        result.cells[key] = Cell("", where=values[0].where, status=UNCERTAIN)
+    total = math.comb(n, len(values))
+    listed = f"，下列前 {limit} 种" if total > limit else ""
+    printed = " ".join(v.text or v.note or "（空）" for v in values)
+    note = (
+        f"原文此行只有 {len(values)} 个值“{printed}”（应有 {n} 个），其余应是空白格，但不知是哪几格"
+        f"（{total} 种可能{listed}）：须对照原文确定"
+    )
+    result.unresolved.append(Unresolved(keys, UNCERTAIN, note, values[0].where, readings))
+
+
+def _settle(p: Pending, result: Extraction) -> None:
+    """A split row: the cells every remaining reading agrees on are printed; the others are uncertain. One reading
+    left is printed only when no blank cell could explain the digits too, or an error rule confirms it."""
+    readings = p.splits.readings
+    keys = p.keys()
+    unconfirmed = len(readings) == 1 and not (p.confirmed_by or p.decided_by) and shorter(p.texts, p.kinds)
+    decided = f"，由 {'、'.join(sorted(p.decided_by))} 确定" if p.decided_by else ""
+    if p.confirmed_by and not p.decided_by:
+        decided = f"，经 {'、'.join(sorted(p.confirmed_by))} 印证"
+    doubtful = [
+        k for k, _ in enumerate(keys) if unconfirmed or not p.splits.complete or len({r[k] for r in readings}) > 1
+    ]
+    for k, key in enumerate(keys):
+        note = p.note if k == len(keys) - 1 else ""
+        if k in doubtful:
+            result.cells[key] = Cell("", note, f"{p.where}（连写数字拆分）", UNCERTAIN)
+        else:
+            result.cells[key] = Cell(_canonical(readings[0][k]), note, f"{p.where}（连写数字拆分{decided}）")
+    if not doubtful:
+        return
+    limit = read_definition("import.yaml")["max_candidates"]
+    if unconfirmed:
+        count = "只有一种拆法，但原文若有空白格，也可能是更少的数，且没有勾稽关系可以印证"
+    elif p.splits.complete:
+        count = f"有 {len(readings)} 种拆法，模板的勾稽关系不能确定其一"
+    else:
+        count = f"拆法超过 {len(readings)} 种，未全部列出"
+    listed = f"，下列前 {limit} 种" if len(readings) > limit else ""
+    result.unresolved.append(
+        Unresolved(
+            [keys[k] for k in doubtful],
+            UNCERTAIN,
+            f"连写的数字“{p.printed}”{count}{listed}：须对照原文确定",
+            p.where,
+            [tuple(r[k] for k in doubtful) for r in readings[:limit]],
+        )
+    )
+
+
+def _canonical(value: str) -> str:
+    return str(int(value)) if re.fullmatch(r"-?0\d+", value) else value
 
 
 def _cell(token: Token) -> Cell:
     if token.kind == "blank":
-        return Cell("", token.note if token.note else "", token.where, "blank")
-    value = token.text
-    if re.fullmatch(r"-?0\d+", value):
-        value = str(int(value))
-    return Cell(value, token.note, token.where)
-
-
-def _splits(values: list[Token], n: int, kinds: list[str]) -> list[tuple[str, ...]]:
-    """Every way to cut the run-together digit strings into n numbers (no leading zeros, decimals whole)."""
-    limit = read_definition("import.yaml")["max_splits"]
-    per_token: list[list[list[str]]] = []
-    for token in values:
-        text = token.text
-        options = []
-        for parts in range(1, min(n, len(text)) + 1):
-            for cuts in itertools.combinations(range(1, len(text)), parts - 1):
-                pieces = [text[a:b] for a, b in zip((0, *cuts), (*cuts, len(text)), strict=True)]
-                if all(re.fullmatch(r"-?(0|[1-9]\d*)(\.\d+)?", p) for p in pieces):
-                    options.append(pieces)
-        per_token.append(options)
-    out = []
-    for combo in itertools.product(*per_token):
-        flat = tuple(p for pieces in combo for p in pieces)
-        if len(flat) == n and all("." not in p or kinds[i] == "money" for i, p in enumerate(flat)):
-            out.append(flat)
-            if len(out) > limit:
-                break
-    return out
-
-
-def _row_holds(table: Table, values: tuple[str, ...]) -> bool:
-    """The constraints one row must meet by itself: 总计 = Σ applicants (R2), and R4's three totals."""
-    nums = {c.id: float(v) for c, v in zip(table.columns, values, strict=True)}
-    parts = table.column_sets.get("applicants")
-    if parts and "total" in nums:
-        return abs(nums["total"] - sum(nums[p] for p in parts)) < 1e-9
-    if table.id == "s4":
-        return all(
-            abs(nums[f"{g}_total"] - sum(nums[f"{g}_{k}"] for k in ("upheld", "corrected", "other", "pending"))) < 1e-9
-            for g in ("review", "lit_direct", "lit_after_review")
-        )
-    if {"new_published", "total_published"} <= set(nums):
-        return nums["total_published"] >= nums["new_published"]  # R8, as a preference between splits
-    return True
-
-
-def _plausibility(split: tuple[str, ...]) -> tuple[int, int, tuple[int, ...]]:
-    """Prefer pieces of even length (89/89/89 over 8/98/989), then longer leading pieces."""
-    lengths = [len(p.split(".")[0].lstrip("-")) for p in split]
-    return (
-        max(lengths) - min(lengths),
-        sum(abs(a - b) for a, b in itertools.pairwise(lengths)),
-        tuple(-x for x in lengths),
-    )
-
-
-def _resolve_with_rules(tmpl: Template, result: Extraction) -> None:
-    """Ambiguous rows of section 三: keep the split that makes R1 and R3 hold in its column."""
-    if "s3" not in tmpl.table_ids:
-        return
-    table = tmpl.table("s3")
-    results = table.row_sets["results"]
-    ambiguous_rows = sorted({r for (t, r, c), cell in result.cells.items() if t == "s3" and cell.status == "ambiguous"})
-    for row_id in ambiguous_rows:
-        options = [o.split(" / ") for o in result.cells[("s3", row_id, table.columns[0].id)].candidates]
-        if not options:
-            continue
-        fitting = []
-        for option in options:
-            trial = {c.id: option[k] for k, c in enumerate(table.columns)}
-
-            def value(r: str, c: str, trial: dict[str, str] = trial, row_id: str = row_id) -> float | None:
-                cell = result.cells.get(("s3", r, c))
-                raw = trial[c] if r == row_id else (cell.value if cell else "")
-                return float(raw) if raw not in ("", None) else None
-
-            ok = True
-            for c in table.column_ids:
-                parts = [value(r, c) for r in results]
-                total = value("total_processed", c)
-                if None not in parts and total is not None and abs(sum(parts) - total) > 1e-9:
-                    ok = False
-                sides = [value(r, c) for r in ("new_received", "carried_over", "total_processed", "carried_forward")]
-                if None not in sides and abs(sides[0] + sides[1] - sides[2] - sides[3]) > 1e-9:
-                    ok = False
-            if ok:
-                fitting.append(option)
-        if len(fitting) == 1:
-            for k, c in enumerate(table.columns):
-                cell = result.cells[("s3", row_id, c.id)]
-                cell.value, cell.status, cell.candidates = fitting[0][k], "filled", []
-                cell.where += "，由 R1/R3 确定"
+        return Cell("", token.note, token.where, BLANK)
+    return Cell(_canonical(token.text), token.note, token.where)

@@ -86,6 +86,8 @@ def title_of(doc: Document, lines: list[Line]) -> str | None:
         text = re.sub(r"\s+", "", breadcrumb.sub("", line.text))
         if not text:
             continue
+        if len(text) > 60:  # a paragraph of the report, not a title line
+            break
         joined += text
         match = re.search(r"^(.{2,60}?(工作)?年度报告)", joined)
         if match:

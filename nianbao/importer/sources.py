@@ -5,13 +5,13 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+import zlib
 from dataclasses import dataclass, field
-from html.parser import HTMLParser
-from typing import ClassVar
 from xml.etree import ElementTree
 
 from nianbao.core.definitions import read_definition
-from nianbao.errors import SourceError
+from nianbao.core.textfiles import decode
+from nianbao.errors import FormatError, SourceError
 
 
 @dataclass
@@ -26,6 +26,7 @@ class Document:
     kind: str  # 纯文本 / PDF 提取文本 / 网页抓取文本 / HTML / Word（.docx）/ PDF
     lines: list[Line]
     meta: dict[str, str] = field(default_factory=dict)
+    text: str = ""  # the source as decoded once (the package's source.* copy is written from it)
 
 
 _CRAWLER_HEADER = re.compile(r"^(标题|发布时间|文号|发布机构|栏目|原文链接|本地目录)\s*[:：]\s*(.*)$")
@@ -42,25 +43,23 @@ def read(data: bytes) -> Document:
         return _pdf(data)
     if data.startswith(b"PK\x03\x04"):
         return _docx(data)
-    text = _decode(data)
+    try:
+        text, _ = decode(data)  # the project's one decoder: BOM, GBK/GB18030, line ends
+    except FormatError as exc:
+        raise SourceError(f"不是文本、HTML、Word（.docx）或 PDF 文件（{exc}）") from None
     if re.search(r"<(table|p|div|html|body|tr|td)\b", text[:200000], re.IGNORECASE):
-        return _html(text)
-    lines = text.splitlines()
-    if lines and _CRAWLER_HEADER.match(lines[0]) and any(_CRAWLER_BODY.match(x) for x in lines[:30]):
-        return _crawler(lines)
-    kind = "PDF 提取文本" if any(re.fullmatch(r"\s*[-—–]\s*\d+\s*[-—–]\s*", x) for x in lines) else "纯文本"
-    return Document(kind, [Line(x, f"第 {i} 行") for i, x in enumerate(lines, start=1)])
+        from nianbao.importer.html import read_html  # html.py builds on this module's Line and Document
 
-
-def _decode(data: bytes) -> str:
-    if b"\x00" in data:
-        raise SourceError("文件含二进制内容，不是文本、HTML、Word（.docx）或 PDF 文件")
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise SourceError("无法识别文件的编码（既不是 UTF-8 也不是 GBK）")
+        doc = read_html(text)
+    else:
+        lines = text.splitlines()
+        if lines and _CRAWLER_HEADER.match(lines[0]) and any(_CRAWLER_BODY.match(x) for x in lines[:30]):
+            doc = _crawler(lines)
+        else:
+            kind = "PDF 提取文本" if any(re.fullmatch(r"\s*[-—–]\s*\d+\s*[-—–]\s*", x) for x in lines) else "纯文本"
+            doc = Document(kind, [Line(x, f"第 {i} 行") for i, x in enumerate(lines, start=1)])
+    doc.text = doc.text or text
+    return doc
 
 
 def _crawler(lines: list[str]) -> Document:
@@ -81,83 +80,18 @@ def _crawler(lines: list[str]) -> Document:
     return Document("网页抓取文本", body, meta)
 
 
-class _HTMLLines(HTMLParser):
-    """Block text as lines and table rows as cells; <br> inside a cell joins (本年新<br>制作数量)."""
-
-    BLOCKS: ClassVar[set[str]] = {"p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "section", "article", "br"}
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.lines: list[Line] = []
-        self.text: list[str] = []
-        self.row: list[str] | None = None
-        self.cell: list[str] | None = None
-        self.tables = 0
-        self.rows = 0
-        self.skip = 0
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in {"script", "style"}:
-            self.skip += 1
-        elif tag == "table":
-            self._flush()
-            self.tables += 1
-            self.rows = 0
-        elif tag == "tr":
-            self.row = []
-            self.rows += 1
-        elif tag in {"td", "th"}:
-            self.cell = []
-        elif tag in self.BLOCKS and self.cell is None:
-            self._flush()
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in {"script", "style"}:
-            self.skip = max(self.skip - 1, 0)
-        elif tag in {"td", "th"} and self.cell is not None and self.row is not None:
-            self.row.append("".join(self.cell).replace("\xa0", " ").strip())
-            self.cell = None
-        elif tag == "tr" and self.row is not None:
-            self.lines.append(Line("\t".join(self.row), f"表 {self.tables} 第 {self.rows} 行", self.row))
-            self.row = None
-        elif tag in self.BLOCKS and self.cell is None:
-            self._flush()
-
-    def handle_data(self, data: str) -> None:
-        if self.skip:
-            return
-        (self.cell if self.cell is not None else self.text).append(data)
-
-    def _flush(self) -> None:
-        text = "".join(self.text).replace("\xa0", " ").strip()
-        if text:
-            self.lines.append(Line(text, f"段落 {len(self.lines) + 1}"))
-        self.text = []
-
-
-def _html(text: str) -> Document:
-    parser = _HTMLLines()
-    parser.feed(text)
-    parser.close()
-    if parser.row is not None:  # a table cut off mid-row: keep what there is, the parser reports the rest
-        parser.lines.append(Line("\t".join(parser.row), f"表 {parser.tables} 第 {parser.rows} 行", parser.row))
-    parser._flush()
-    meta = {}
-    date = re.search(r"发布(日期|时间)[:：]\s*(\d{4}-\d{2}-\d{2})", text)
-    if date:
-        meta["published"] = date.group(2)
-    return Document("HTML", parser.lines, meta)
-
-
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
 
 def _docx(data: bytes) -> Document:
+    limit = read_definition("import.yaml")["max_docx_xml_bytes"]
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as z:
-            xml = z.read("word/document.xml")
-    except (zipfile.BadZipFile, KeyError):
+        with zipfile.ZipFile(io.BytesIO(data)) as z, z.open("word/document.xml") as member:
+            xml = member.read(limit + 1)  # never more: the size in the zip's directory may lie
+    except (zipfile.BadZipFile, KeyError, EOFError, zlib.error, NotImplementedError, RuntimeError):
         raise SourceError("是 zip 文件，但不是 Word（.docx）文档") from None
+    if len(xml) > limit:
+        raise SourceError(f"Word 文档的正文解压后超过 {limit // 2**20} MB，不予读取（可能是压缩炸弹）")
     try:
         body = ElementTree.fromstring(xml).find(f"{_W}body")
     except ElementTree.ParseError as exc:

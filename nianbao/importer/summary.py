@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import itertools
-
 from nianbao.core.templates import template_for_year
 from nianbao.importer.draft import ImportResult
-from nianbao.importer.extract import shown
+from nianbao.importer.extract import BLANK, NOT_FOUND, PRINTED, UNCERTAIN
 
 
 def counts(result: ImportResult) -> dict[str, int]:
-    out = {"filled": 0, "blank": 0, "missing": 0, "ambiguous": 0}
+    out = {PRINTED: 0, BLANK: 0, NOT_FOUND: 0, UNCERTAIN: 0}
     for cell in result.extraction.cells.values():
         out[cell.status] += 1
     return out
@@ -26,29 +24,33 @@ def year_note(result: ImportResult, year: int) -> str | None:
 def format_report(
     result: ImportResult, agency: str, year: int, registry: set[str], problems: list[str], verbose: bool = False
 ) -> str:
-    """The import report: what was taken from where, what is blank, missing or ambiguous, and what to do next."""
+    """The import report: what was taken from where, what is blank, not found or uncertain, and what to do next."""
     c = counts(result)
     total = sum(c.values())
     ex = result.extraction
     out = [
         f"导入 {result.doc.kind} → {result.out}",
         f"模板：{result.template.id}（按表头判定）",
-        f"单元格：共 {total} 个；取自原文 {c['filled']} 个，原文空白 {c['blank']} 个，原文缺失 {c['missing']} 个，"
-        f"拆分存疑 {c['ambiguous']} 个。",
+        f"单元格：共 {total} 个；取自原文 {c[PRINTED]} 个，原文空白 {c[BLANK]} 个，原文中未找到 {c[NOT_FOUND]} 个，"
+        f"无法确定 {c[UNCERTAIN]} 个。",
         f"文字部分：{'、'.join(h for h, _ in result.narrative.values()) or '未找到'}。",
     ]
     note = year_note(result, year)
     if note:
         out.append(f"注意：{note}")
-    for title, items in (("近似匹配的行名称（请核对）", ex.fuzzy), ("其他说明", ex.notes)):
-        if items:
-            out.append(f"{title}：")
-            out += [f"  - {item}" for item in items]
-    if result.ambiguous:
-        out.append("拆分存疑的单元格（已写入 datapackage.json 的 unresolved；核对原文、改正数值后删去该条）：")
-        for (table_id, row_id), keys in itertools.groupby(result.ambiguous, key=lambda k: k[:2]):
-            cell = ex.cells[next(keys)]
-            out.append(f"  - {table_id}.{row_id}（{cell.where}）：候选 {shown(cell.candidates)}")
+    if ex.fuzzy:
+        out.append("近似匹配的行名称（请核对）：")
+        out += [f"  - {item}" for item in ex.fuzzy]
+    if result.unresolved:
+        out.append(
+            "未找到或无法确定的单元格（已写入 datapackage.json 的 unresolved，草稿中留空；"
+            "须对照原文填入数值后删去该条，见 CONTRIBUTING.md）："
+        )
+        for u in result.unresolved:
+            status = "未找到" if u.status == NOT_FOUND else "无法确定"
+            cells = _cells(u.cells)
+            readings = "；".join(" / ".join(c) for c in u.candidates)
+            out.append(f"  - {status}：{cells}（{u.source}）：{u.note}" + (f"；候选 {readings}" if readings else ""))
     if problems:
         out.append("校验发现的问题（原报告自身的不一致请核对后在 datapackage.json 的 acknowledgements 中确认）：")
         out += [f"  - {p}" for p in problems]
@@ -56,7 +58,7 @@ def format_report(
         out.append(f"机构 {agency} 不在机构名录中；请在 data/agencies.csv 加一行（填写全称、层级等）：")
         out.append(f"  {agency},<机构全称>,<层级：中央/省级/地市级/县级/乡镇级>,<省>,<市>,<县>,<上级机构标识>,<网站>")
     if verbose:
-        status = {"filled": "取自", "blank": "原文空白", "missing": "原文缺失", "ambiguous": "拆分存疑，取自"}
+        status = {PRINTED: "取自", BLANK: "原文空白", NOT_FOUND: "原文中未找到", UNCERTAIN: "无法确定"}
         out.append("逐格来源：")
         for table in result.template.tables:
             for row in table.rows:
@@ -70,3 +72,15 @@ def format_report(
                     )
     out.append("下一步：对照原文逐格核对草稿（nianbao show 目录 --tidy），改正后运行 nianbao fmt 与 nianbao validate。")
     return "\n".join(out) + "\n"
+
+
+def _cells(keys: list[tuple[str, str, str]]) -> str:
+    """Cells of one entry, a whole row as table.row.*, a whole table as table.*."""
+    rows: dict[tuple[str, str], list[str]] = {}
+    for t, r, c in keys:
+        rows.setdefault((t, r), []).append(c)
+    if len(rows) > 3 and len({t for t, _ in rows}) == 1:
+        return f"{keys[0][0]}.*（{len(keys)} 格）"
+    if len(rows) == 1 and len(keys) > 7:
+        return f"{keys[0][0]}.{keys[0][1]}.*（{len(keys)} 格）"
+    return "、".join(f"{t}.{r}." + (c[0] if len(c) == 1 else "{" + ",".join(c) + "}") for (t, r), c in rows.items())

@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass, field
 
 from nianbao.core import labels
 from nianbao.core.definitions import read_definition
 from nianbao.importer.sources import Document, Line, boilerplate
 
-_NUMBER = r"[-−]?\d+(?:\.\d+)?"
+_NUMBER = r"[-−]?[0-9]+(?:\.[0-9]+)?"  # ASCII digits only: ① or ² are not digits of a number
 
 
-# A remark printed after a number (22（其中修订16件）), but not the numbering of the next label (（二）部分公开).
-_NOTE = r"(?:万元|元|件|个|项)?(?:[（(](?![一二三四五六七八九十]+[）)])[^（）()]*[）)])?"
+# What a publisher prints after a number in a cell, kept as the cell's note: a unit or counter (2笔 984361元),
+# a remark (22（其中修订16件）), a footnote mark (52¹) — but not the numbering of the next label (（二）部分公开).
+_UNIT = r"(?:\s*(?:万元|元|件|个|项|笔|条))?"
+_REMARK = r"(?:\s*[（(](?![一二三四五六七八九十]+[）)])[^（）()]*[）)])?"
+_FOOTNOTE = r"(?:[¹²³⁰⁴⁵⁶⁷⁸⁹]+|[*※])?"
+_NOTE = _UNIT + _REMARK + _FOOTNOTE
 
 
 _TOKEN = re.compile(rf"(?P<num>{_NUMBER}){_NOTE}")
@@ -23,7 +26,11 @@ _TOKEN = re.compile(rf"(?P<num>{_NUMBER}){_NOTE}")
 _NUMBERING = re.compile(r"\s*[.、．]\s*[\u4e00-\u9fff]")
 
 
-_CELL = re.compile(rf"\s*(?P<num>{_NUMBER})\s*(?P<note>{_NOTE})\s*")
+_CELL = re.compile(rf"\s*(?P<num>{_NUMBER})(?P<note>{_NOTE})\s*")
+
+# Only what is certainly the same character is folded (issue 10): full-width digits, minus, point and space.
+# NFKC would also turn 52¹ into 521, 95² into 952 and ① into 1.
+_WIDTH = str.maketrans({**{chr(0xFF10 + i): str(i) for i in range(10)}, "－": "-", "−": "-", "．": ".", "\u3000": " "})
 
 
 @dataclass
@@ -52,6 +59,11 @@ class Unit:
             self.raw += ch
 
 
+def is_number(text: str) -> bool:
+    """A table cell that holds one number as printed (with its unit or remark)."""
+    return _CELL.fullmatch(_fold(text)) is not None
+
+
 def clean_lines(doc: Document) -> list[Line]:
     patterns = boilerplate()
     limit = read_definition("import.yaml")["boilerplate_max_length"]
@@ -70,9 +82,9 @@ def tokens(lines: list[Line]) -> list[Token]:
                 if not started and not text:
                     continue  # the space under a vertical group label
                 started = True
-                match = _CELL.fullmatch(unicodedata.normalize("NFKC", text))
+                match = _CELL.fullmatch(_fold(text))
                 if match:
-                    out.append(Token("num", match.group("num").replace("−", "-"), where, match.group("note")))
+                    out.append(Token("num", match.group("num"), where, match.group("note").strip()))
                 elif not text or text in blanks:
                     out.append(Token("blank", "", where, text))
                 else:
@@ -84,12 +96,8 @@ def tokens(lines: list[Line]) -> list[Token]:
 
 
 def _fold(text: str) -> str:
-    """Full-width digits and signs made ASCII, character for character (positions stay those of the source)."""
-    out = []
-    for ch in text:
-        folded = unicodedata.normalize("NFKC", ch)
-        out.append(folded if len(folded) == 1 and (folded.isdigit() or folded in ".-") else ch)
-    return "".join(out)
+    """Full-width digits, minus, point and space made ASCII, character for character (positions stay the source's)."""
+    return text.translate(_WIDTH)
 
 
 def _text_tokens(line: Line, blanks: set[str]) -> list[Token]:
@@ -107,7 +115,7 @@ def _text_tokens(line: Line, blanks: set[str]) -> list[Token]:
             digits, end = digits[:-1], match.end("num") - 1
         if start > pos:
             out.extend(_plain(raw[pos:start], line.where, blanks))
-        note = raw[match.end("num") : end] if end > match.end("num") else ""
+        note = raw[match.end("num") : end].strip() if end > match.end("num") else ""
         out.append(Token("num", digits.replace("−", "-"), line.where, note))
         pos = end
     if pos < len(text):
