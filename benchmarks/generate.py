@@ -53,8 +53,33 @@ def _s3(
     return rows, values["carried_forward"]
 
 
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _chain() -> dict[str, list[str]]:
+    """A character model (two characters → the next) of the narratives in data/, so that synthetic text has the
+    variety of real Chinese (its bigrams, their frequencies) without copying any report. Read-only."""
+    follow: dict[str, list[str]] = {}
+    for path in sorted((ROOT / "data" / "reports").glob("*/*/narrative.md")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            text = line.strip().lstrip("#").strip()
+            for i in range(len(text) - 2):
+                follow.setdefault(text[i : i + 2], []).append(text[i + 2])
+    return follow
+
+
+def _text(rng: random.Random, follow: dict[str, list[str]], starts: list[str], length: int) -> str:
+    out = rng.choice(starts)
+    while len(out) < length:
+        nxt = follow.get(out[-2:])
+        out += rng.choice(nxt) if nxt else "。" + rng.choice(starts)
+    return out + "。"
+
+
 def generate(target: Path, count: int, seed: int = 2019) -> None:
     rng = random.Random(seed)
+    follow = _chain()
+    starts = sorted(follow) or ["本年"]
     agencies = -(-count // len(YEARS))
     registry = [[f["name"] for f in read_definition("agencies.schema.json")["fields"]]]
     made = 0
@@ -115,8 +140,11 @@ def generate(target: Path, count: int, seed: int = 2019) -> None:
             for name, rows in tables.items():
                 (folder / f"{name}.csv").write_text(write_csv(rows), encoding="utf-8")
             (folder / "notes.csv").write_text("table,row,column,note\n", encoding="utf-8")
-            body = "\n\n".join(PARAGRAPH for _ in range(rng.randrange(2, 6)))
-            narrative = f"## 一、总体情况\n\n{year}年，合成测试机构{a:05d}依法公开政府信息。\n\n{body}\n\n## 五、存在的主要问题及改进情况\n\n{PARAGRAPH}\n\n## 六、其他需要报告的事项\n\n无。\n"
+            body = "\n\n".join(
+                [PARAGRAPH, *(_text(rng, follow, starts, rng.randrange(150, 600)) for _ in range(rng.randrange(2, 6)))]
+            )
+            problems = _text(rng, follow, starts, rng.randrange(100, 400))
+            narrative = f"## 一、总体情况\n\n{year}年，合成测试机构{a:05d}依法公开政府信息。\n\n{body}\n\n## 五、存在的主要问题及改进情况\n\n{problems}\n\n## 六、其他需要报告的事项\n\n无。\n"
             (folder / "narrative.md").write_text(narrative, encoding="utf-8")
             resources = package_resources(tmpl)
             descriptor = {

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -18,6 +19,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from generate import generate  # noqa: E402
+from search_bytes import QUERIES, query_bytes  # noqa: E402
 
 BARE_CONFIG = """site_name: bare
 theme:
@@ -34,8 +36,9 @@ validation:
 """
 
 
-def measure(command: list[str]) -> tuple[float, float]:
-    """Wall seconds and peak resident memory (MB) of the largest process the command ran (via GNU time)."""
+def measure(command: list[str]) -> tuple[float, float, str]:
+    """Wall seconds, peak resident memory (MB) of the largest process the command ran (via GNU time), and its
+    output."""
     wrapper = ["/usr/bin/time", "-f", "%M", *command]
     start = time.perf_counter()
     done = subprocess.run(wrapper, capture_output=True, text=True)
@@ -43,31 +46,17 @@ def measure(command: list[str]) -> tuple[float, float]:
     if done.returncode != 0:
         raise SystemExit(f"failed: {' '.join(command)}\n{done.stdout[-2000:]}\n{done.stderr[-2000:]}")
     peak_kb = int(done.stderr.strip().splitlines()[-1])
-    return seconds, peak_kb / 1024
+    return seconds, peak_kb / 1024, done.stdout
 
 
 def size_mb(path: Path) -> float:
     return sum(p.stat().st_size for p in path.rglob("*") if p.is_file()) / 1024 / 1024
 
 
-def search_download_kb(site: Path) -> float:
-    """What one visitor downloads for a query, at most: the Pagefind runtime, its metadata, the largest index
-    chunk and the ten largest result fragments (Pagefind fetches only the chunks a query needs)."""
-    pf = site / "pagefind"
-    fixed = [
-        "pagefind.js",
-        "pagefind-worker.js",
-        "pagefind-ui.js",
-        "pagefind-ui.css",
-        "pagefind-entry.json",
-        "wasm.unknown.pagefind",
-    ]
-    total = sum((pf / f).stat().st_size for f in fixed if (pf / f).exists())
-    total += sum(p.stat().st_size for p in pf.glob("*.pf_meta"))
-    total += max((p.stat().st_size for p in (pf / "index").glob("*")), default=0)
-    total += sum(sorted((p.stat().st_size for p in (pf / "fragment").glob("*")), reverse=True)[:10])
-    total += sum(p.stat().st_size for p in (pf / "filter").glob("*"))
-    return total / 1024
+def search_kb(site: Path) -> tuple[float, float]:
+    """Largest and median download (KB) of the benchmark queries, each from a fresh visit to the search page."""
+    sizes = sorted(query_bytes(site, q)["bytes"] / 1024 for q in QUERIES)
+    return sizes[-1], sizes[len(sizes) // 2]
 
 
 def bare_docs(data: Path, docs: Path) -> int:
@@ -105,8 +94,8 @@ def main() -> int:
         shutil.rmtree(work, ignore_errors=True)
         generate(work / "data", n)
         py = sys.executable
-        validate_s, validate_mb = measure([py, "-m", "nianbao", "validate", str(work / "data"), "--format", "json"])
-        build_s, build_mb = measure(
+        validate_s, validate_mb, _ = measure([py, "-m", "nianbao", "validate", str(work / "data"), "--format", "json"])
+        build_s, build_mb, printed = measure(
             [
                 py,
                 str(ROOT / "build_site.py"),
@@ -119,10 +108,12 @@ def main() -> int:
             ]
         )
         pages = sum(1 for _ in (work / "site").rglob("index.html"))
+        index_s = float(re.search(r"搜索索引 ([\d.]+)", printed).group(1))  # type: ignore[union-attr]
+        search_max, search_median = search_kb(work / "site")
         docs = work / "bare" / "docs"
         bare_pages = bare_docs(work / "data", docs)
         (work / "bare" / "mkdocs.yml").write_text(BARE_CONFIG, encoding="utf-8")
-        bare_s, bare_mb = measure([py, "-m", "mkdocs", "build", "-q", "-f", str(work / "bare" / "mkdocs.yml")])
+        bare_s, bare_mb, _ = measure([py, "-m", "mkdocs", "build", "-q", "-f", str(work / "bare" / "mkdocs.yml")])
         row = {
             "reports": n,
             "pages": pages,
@@ -133,7 +124,9 @@ def main() -> int:
             "build_s_per_1000_pages": round(1000 * build_s / pages, 1),
             "build_peak_mb": round(build_mb),
             "site_mb": round(size_mb(work / "site"), 1),
-            "search_kb_per_query": round(search_download_kb(work / "site")),
+            "search_index_s": index_s,
+            "search_kb_max": round(search_max),
+            "search_kb_median": round(search_median),
             "bare_pages": bare_pages,
             "bare_s": round(bare_s, 1),
             "bare_s_per_1000_pages": round(1000 * bare_s / bare_pages, 1),
@@ -147,13 +140,13 @@ def main() -> int:
         shutil.rmtree(work / "bare" / "site", ignore_errors=True)
     print()
     print(
-        "| reports | pages | validate (ms/report) | full build (s) | s per 1,000 pages | peak MB | site MB | search KB/query | bare mkdocs (s) | bare s per 1,000 | bare peak MB | bare search index MB |"
+        "| reports | pages | validate (ms/report) | full build (s) | s per 1,000 pages | peak MB | site MB | search index (s) | search KB/query (max, median) | bare mkdocs (s) | bare s per 1,000 | bare peak MB | bare search index MB |"
     )
-    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for r in rows:
         print(
             f"| {r['reports']:,} | {r['pages']:,} | {r['validate_ms_per_report']} | {r['build_s']} | {r['build_s_per_1000_pages']} | "
-            f"{r['build_peak_mb']} | {r['site_mb']} | {r['search_kb_per_query']} | {r['bare_s']} | {r['bare_s_per_1000_pages']} | "
+            f"{r['build_peak_mb']} | {r['site_mb']} | {r['search_index_s']} | {r['search_kb_max']}, {r['search_kb_median']} | {r['bare_s']} | {r['bare_s_per_1000_pages']} | "
             f"{r['bare_peak_mb']} | {r['bare_search_index_mb']} |"
         )
     return 0

@@ -96,7 +96,7 @@ def test_report_page_table(browser, server: str) -> None:
 )
 def test_chinese_search_finds_reports(browser, server: str, query: str, expected: str) -> None:
     page, requests = open_page(browser, server, "/search/?q=" + query)
-    results = page.locator(".pagefind-ui__result-link")
+    results = page.locator(".nb-search-results li a")
     results.first.wait_for(timeout=15000)
     hrefs = [results.nth(i).get_attribute("href") or "" for i in range(results.count())]
     assert any(expected in h for h in hrefs), hrefs
@@ -109,8 +109,8 @@ def test_home_search_box_leads_to_results(browser, server: str) -> None:
     page.fill("#nb-q", "测试市")
     page.press("#nb-q", "Enter")
     page.wait_for_url("**/search/?q=*")
-    page.locator(".pagefind-ui__result-link").first.wait_for(timeout=15000)
-    assert "/testcity/" in (page.locator(".pagefind-ui__result-link").first.get_attribute("href") or "")
+    page.locator(".nb-search-results li a").first.wait_for(timeout=15000)
+    assert "/testcity/" in (page.locator(".nb-search-results li a").first.get_attribute("href") or "")
     page.close()
 
 

@@ -76,6 +76,6 @@ def main(argv: list[str] | None = None, root: Path | None = None) -> int:
     print(
         f"已生成网站 {site}：{pages} 个页面，用时 {time.perf_counter() - started:.1f} 秒"
         f"（校验 {validated:.1f}，生成页面与下载 {timings['render']:.1f}，mkdocs {timings['mkdocs']:.1f}，"
-        f"Pagefind 索引 {timings['pagefind']:.1f}）。"
+        f"搜索索引 {timings['search']:.1f}）。"
     )
     return 0

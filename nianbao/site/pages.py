@@ -18,6 +18,7 @@ from nianbao.site.collection import collection_files
 from nianbao.site.flags import ACKNOWLEDGED
 from nianbao.site.model import Site, agency_url, page, rel, report_url, size, year_url
 from nianbao.site.report_page import finding_view
+from nianbao.site.search_index import FOLDER
 from nianbao.site.units import comparison, overview_url
 
 
@@ -270,6 +271,6 @@ def render_rules(env: jinja2.Environment) -> dict[str, bytes]:
 
 def render_search(env: jinja2.Environment) -> dict[str, bytes]:
     html = env.get_template("search.html.j2").render(
-        pagefind=rel("search/", "pagefind/"), assets=rel("search/", "assets/")
+        index=rel("search/", FOLDER + "/"), assets=rel("search/", "assets/")
     )
     return {"search/index.md": page("搜索", html)}

@@ -26,7 +26,7 @@ from nianbao.site.pages import (
 from nianbao.site.report_page import render_report
 from nianbao.site.units import overview_years, render_overviews, units_of
 
-ASSETS = ("nianbao.css", "nianbao.js", "search.js")
+ASSETS = ("nianbao.css", "nianbao.js", "search.css", "search.js")
 
 _INDENT = re.compile(r"^( {3,})(?=\S)")
 _ITEM = re.compile(r"^\s*(?:[0-9]+\.|[-*])\s")

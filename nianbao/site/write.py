@@ -1,4 +1,4 @@
-"""Write the site: lay out the generated docs, build with mkdocs, index with Pagefind, then swap into site/ at once."""
+"""Write the site: lay out the generated docs, build with mkdocs, add the search index, then swap into site/ at once."""
 
 from __future__ import annotations
 
@@ -7,8 +7,6 @@ import fcntl
 import logging
 import os
 import shutil
-import subprocess
-import sys
 import time
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -18,6 +16,7 @@ from mkdocs.config import load_config
 from mkdocs.exceptions import MkDocsException
 
 from nianbao.errors import BuildError
+from nianbao.site import search_index
 
 
 def _swap(new: Path, target: Path) -> None:
@@ -48,6 +47,13 @@ def _refuse_links(*paths: Path) -> None:
             raise BuildError(f"{path} 是符号链接：不经链接写入网站（以免写到别处），请删去或改为普通文件夹")
 
 
+def _link(source: str, target: str) -> None:
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copy2(source, target)
+
+
 def is_page(name: str) -> bool:
     """Pages and assets go through mkdocs; downloads (CSV, JSON, zip, the narrative.md of a package) do not."""
     return name.endswith("index.md") or name.startswith("assets/") or name == "data.json"
@@ -62,7 +68,8 @@ def build_site(
     site_url: str | None = None,
 ) -> tuple[Path, int, dict[str, float]]:
     """Write the pages to build/docs and the downloads aside, build with mkdocs into a temporary folder, move the
-    downloads in, index with Pagefind, and only then replace `site` (returns it, the number of pages, and seconds per stage).
+    downloads in, write the search index, and only then replace `site` (returns it, the number of pages, and seconds
+    per stage).
 
     Files are written as they are rendered, never all held at once. Downloads bypass mkdocs: it would turn a
     package's narrative.md into a page, and copying thousands of static files through it only costs time.
@@ -91,11 +98,13 @@ def _build_site(
     pages = 0
     clock = time.perf_counter()
     timings: dict[str, float] = {}
+    index = search_index.SearchIndex()
     for name, content in files:
         path = (pages_tmp if is_page(name) else downloads) / name
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(content)
         pages += name.endswith("index.md")
+        index.add(name, content)
     _swap(pages_tmp, docs)
     timings["render"], clock = time.perf_counter() - clock, time.perf_counter()
     # mkdocs dates the sitemap with the build time unless told otherwise: the data's own date keeps builds identical.
@@ -115,13 +124,12 @@ def _build_site(
             path.rename(target)
     shutil.rmtree(downloads, ignore_errors=True)
     timings["mkdocs"], clock = time.perf_counter() - clock, time.perf_counter()
-    done = subprocess.run(
-        [sys.executable, "-m", "pagefind", "--site", str(staging), "--silent"], capture_output=True, text=True
-    )
-    if done.returncode != 0:
-        raise BuildError(f"Pagefind 建索引失败：{done.stderr.strip() or done.stdout.strip()}")
-    # `mkdocs serve` serves build/docs: give it the search index too.
-    shutil.copytree(staging / "pagefind", docs / "pagefind", dirs_exist_ok=True)
+    # Written after mkdocs (which would only copy thousands of small files). `mkdocs serve` serves build/docs:
+    # it gets the same files, hard-linked where the file system allows.
+    index.write(staging / search_index.FOLDER)
+    shutil.rmtree(docs / search_index.FOLDER, ignore_errors=True)
+    shutil.copytree(staging / search_index.FOLDER, docs / search_index.FOLDER, copy_function=_link)
     _swap(staging, site)
-    timings["pagefind"] = time.perf_counter() - clock
+    timings["search"] = time.perf_counter() - clock + index.seconds
+    timings["render"] -= index.seconds
     return site, pages, timings
