@@ -58,3 +58,13 @@ def test_caption_left_out_and_sections_numbered_one_on() -> None:
     assert [result.cells[("s2_a20_6", "admin_penalty", c)].value for c in columns] == ["30", "0", "0"]
     assert [result.cells[("s2_a20_5", "admin_license", c)].value for c in columns] == ["15", "11", "0"]
     assert result.unresolved == []
+
+
+def test_label_printed_differently_is_cut_from_the_narrative_before_it() -> None:
+    """haitan 2024 leaves out the 规章 row and prints 规范性文件 for 行政规范性文件, right after the narrative: the
+    label is 规范性文件 (not the narrative), and 规章 is not found (the publisher's omission, kept blank on review)."""
+    text = (PAGES / "haitan-2024-s2.txt").read_text(encoding="utf-8").strip()
+    result = extract(Document("网页抓取文本", [Line(text, "第 1 行")]), template("V2021"))
+    assert result.labels[("s2_a20_1", "admin_normative_docs")] == "规范性文件"
+    assert _row(result, "s2_a20_1", "admin_normative_docs") == [("0", PRINTED)] * 3
+    assert result.cells[("s2_a20_1", "regulations", "issued")].status == NOT_FOUND

@@ -240,6 +240,8 @@ def _printed_label(unit: Unit, label: str, cut: bool = False) -> str:
     it, such as 三、本年度办理结果 or （四）无, dropped); `cut`: up to the label's end (labels of later rows follow)."""
     core = labels.core(label)
     at = start = unit.text.rfind(core) if core else -1
+    if start < 0 and core:  # printed differently (规范性文件 for 行政规范性文件): the end of the text most like it
+        start = _closest_tail(unit.text, core)
     if start < 0:
         return unit.raw
     numbering = re.search(r"(?:[0-9]+\.|\([一二三四五六七八九十]+\)|[一二三四五六七八九十]+\.)$", unit.text[:start])
@@ -247,6 +249,13 @@ def _printed_label(unit: Unit, label: str, cut: bool = False) -> str:
         start = numbering.start()
     end = unit.index[at + len(core) - 1] + 1 if cut else len(unit.raw)
     return unit.raw[unit.index[start] : end]
+
+
+def _closest_tail(text: str, core: str) -> int:
+    """Where the end of `text` that most resembles `core` begins (the label of a unit whose text runs on from
+    narrative or other labels)."""
+    first = max(len(text) - len(core) - 3, 0)
+    return max(range(first, len(text)), key=lambda i: (labels.similarity(core, text[i:]), -i))
 
 
 def _assign(table: Table, row_id: str, unit: Unit, n: int, result: Extraction) -> None:
