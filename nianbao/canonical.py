@@ -170,7 +170,7 @@ def format_paths(paths: list[str], write: bool) -> tuple[list[FileChange], list[
     for root in roots:
         files.append((root.dir / "agencies.csv", str(Path(root.display) / "agencies.csv"), "registry", None, None))
     for folder, display, context in found:
-        linked = linked_folder(folder, display)
+        linked = linked_folder(folder, display, None)
         if linked:
             failures.append((linked.file or display, linked.message))
             refused.append(linked.file or display)

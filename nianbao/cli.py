@@ -13,6 +13,7 @@ from nianbao.check import validate
 from nianbao.core.definitions import agency_id
 from nianbao.core.textfiles import printable
 from nianbao.errors import REVIEW, SourceError, UsageError
+from nianbao.importer import batch
 from nianbao.importer.draft import import_report
 from nianbao.importer.summary import format_report
 from nianbao.show import load_one, overview, tidy_csv
@@ -50,12 +51,20 @@ def _parser() -> argparse.ArgumentParser:
     i = sub.add_parser(
         "import",
         help="把一份已发布的年报导入为数据包草稿",
-        description="读取已发布的年报（网页文本、HTML、PDF 提取文本、抓取文本、.docx、.pdf，按内容识别），写出数据包草稿并打印导入报告。"
-        "退出状态：0 成功，1 无法导入（未写任何文件），2 用法错误，3 已写出草稿，但有原文中未找到或无法确定的单元格（须对照原文核对）。",
+        description="读取已发布的年报（网页文本、HTML、PDF 提取文本、抓取文本、PDF 转换的 Markdown、.docx、.pdf，按内容识别；旧版 .doc 与扫描版 PDF 会说明如何处理），写出数据包草稿并打印导入报告。"
+        "退出状态：0 成功，1 无法导入（未写任何文件），2 用法错误，3 已写出草稿，但有原文中未找到或无法确定的单元格（须对照原文核对）。"
+        "批量导入（给出文件夹、清单 CSV 或多个文件，不给 --agency/--year）逐份写出草稿，进度写到标准错误，"
+        "最后打印汇总表；退出状态取最差的一份：有失败为 1，否则有须核对的为 3，否则 0。",
     )
-    i.add_argument("source", metavar="SOURCE", help="原文文件")
-    i.add_argument("--agency", required=True, help="机构标识（ASCII，如 hongze）")
-    i.add_argument("--year", required=True, type=int, help="报告年度")
+    i.add_argument(
+        "source",
+        metavar="SOURCE",
+        nargs="+",
+        help="原文文件；批量导入时为文件夹（文件名 <机构>-<年度>.<扩展名>）、清单 CSV（source,agency,year[,source_url,published]）或多个文件",
+    )
+    i.add_argument("--agency", help="机构标识（ASCII，如 hongze）；单个原文时必填")
+    i.add_argument("--year", type=int, help="报告年度；单个原文时必填")
+    i.add_argument("--out-root", help="批量导入的输出根目录（默认 data/reports/，其下 <机构>/<年度>/）")
     i.add_argument("--source-url", help="原文网址（原文中有则自动取）")
     i.add_argument("--retrieved", help="获取日期 YYYY-MM-DD（默认今天）")
     i.add_argument("--out", help="输出目录（默认 data/reports/<机构>/<年度>/）")
@@ -67,7 +76,10 @@ def _parser() -> argparse.ArgumentParser:
     )
     s.add_argument("package", metavar="PACKAGE", help="数据包文件夹，如 data/reports/beiyangjizhen/2019")
     s.add_argument(
-        "--tidy", action="store_true", help="输出 table,row,column,value,note 格式的 CSV（value 为空表示原文空白）"
+        "--tidy",
+        action="store_true",
+        help="输出 table,row,column,value,status,note 格式的 CSV（status：printed 原文数值、blank 原文空白、"
+        "not-found 原文中没有找到、uncertain 有多种读法）",
     )
     return parser
 
@@ -116,6 +128,11 @@ def _fmt(args: argparse.Namespace) -> int:
 
 
 def _import(args: argparse.Namespace) -> int:
+    if args.agency is None and args.year is None:
+        return _import_batch(args)
+    if len(args.source) != 1 or args.agency is None or args.year is None or args.out_root:
+        raise UsageError("导入单个原文须同时给出 --agency 和 --year（不用 --out-root）；批量导入不给这两项")
+    args.source = args.source[0]
     if not agency_id().fullmatch(args.agency):
         raise UsageError(f"机构标识只能用小写 ASCII 字母、数字和连字符：{args.agency}")
     out = Path(args.out) if args.out else Path("data") / "reports" / args.agency / str(args.year)
@@ -141,6 +158,22 @@ def _import(args: argparse.Namespace) -> int:
     problems = [p.text() for p in report.sorted_problems() if p.rule not in {"agency-unknown", "import-unresolved"}]
     sys.stdout.write(format_report(result, args.agency, args.year, known, problems, verbose=args.verbose))
     return REVIEW if result.unresolved else OK  # cells not found or uncertain: review before merging
+
+
+def _import_batch(args: argparse.Namespace) -> int:
+    if args.out or args.source_url:
+        raise UsageError("批量导入用 --out-root 指定输出根目录；原文网址写在清单的 source_url 列")
+    jobs = batch.jobs_from([Path(p) for p in args.source])
+    outcomes = batch.run_batch(
+        jobs,
+        Path(args.out_root) if args.out_root else None,
+        Path("data"),
+        args.force,
+        args.retrieved,
+        progress=lambda line: print(line, file=sys.stderr, flush=True),
+    )
+    sys.stdout.write(batch.summary_table(outcomes))
+    return batch.exit_status(outcomes)
 
 
 def _show(args: argparse.Namespace) -> int:

@@ -1,4 +1,4 @@
-"""Read one package back: every template cell in tidy form (table,row,column,value,note), or a readable overview."""
+"""Read one package back: every template cell in tidy form (table,row,column,value,status,note), or an overview."""
 
 from __future__ import annotations
 
@@ -6,10 +6,8 @@ from pathlib import Path
 
 from nianbao.check.files import load_package
 from nianbao.check.problems import Problem
-from nianbao.core.package import Package
-from nianbao.core.textfiles import write_csv
-
-TIDY_HEADER = ["table", "row", "column", "value", "note"]
+from nianbao.core.package import TIDY_FIELDS, Package, tidy_rows
+from nianbao.core.textfiles import printable, write_csv
 
 
 def load_one(folder: str) -> tuple[Package, list[Problem]]:
@@ -17,39 +15,8 @@ def load_one(folder: str) -> tuple[Package, list[Problem]]:
     return load_package(Path(folder), folder, False, problems), problems
 
 
-def tidy_rows(pkg: Package) -> list[list[str]]:
-    """One row per template cell in printed order; an empty value is blank in the source.
-
-    An optional row (a V2021 group printed with values) appears only when the package has it.
-    """
-    notes = {(n["table"], n["row"], n["column"]): n["note"] for _, n in pkg.notes}
-    for entry in (pkg.descriptor or {}).get("unresolved") or []:
-        for cell in entry.get("cells", []) if isinstance(entry, dict) else []:
-            key = tuple(cell.split("."))
-            flag = f"[待核对] {entry.get('note', '')}"
-            notes[key] = f"{notes[key]} {flag}" if key in notes else flag  # type: ignore[index]
-    rows = []
-    if pkg.template is None:
-        return rows
-    for table in pkg.template.tables:
-        data = pkg.tables.get(table.id)
-        present: dict[str, list[str]] = {}
-        index: dict[str, int] = {}
-        if data:
-            index = {name: i for i, name in enumerate(data.header)}
-            present = {cells[index["row"]]: cells for _, cells in data.rows}
-        for row in table.rows:
-            cells = present.get(row.id)
-            if row.optional and cells is None:
-                continue
-            for column in table.columns:
-                value = cells[index[column.id]] if cells is not None and column.id in index else ""
-                rows.append([table.id, row.id, column.id, value, notes.get((table.id, row.id, column.id), "")])
-    return rows
-
-
 def tidy_csv(pkg: Package) -> str:
-    return write_csv([TIDY_HEADER, *tidy_rows(pkg)])
+    return write_csv([list(TIDY_FIELDS), *([getattr(r, f) for f in TIDY_FIELDS] for r in tidy_rows(pkg))])
 
 
 def overview(pkg: Package) -> str:
@@ -76,4 +43,4 @@ def overview(pkg: Package) -> str:
                 label = cells[index["label"]] if "label" in index else cells[index["row"]]
                 values = [cells[index[c.id]] or "·" if c.id in index else "?" for c in table.columns]
                 lines.append("  " + " | ".join([label or cells[index["row"]], *values]))
-    return "\n".join(lines) + "\n"
+    return "".join(printable(line) + "\n" for line in lines)  # titles and labels come from data: one line each

@@ -9,9 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, chdir
-
-from nianbao.check import validate
+from conftest import ROOT
 
 PKG = Path("reports/testtown/2019")
 LINK = "错误 [file-symlink] 是符号链接：数据目录中不接受链接（可能指向仓库外的文件），未读取（期望：普通文件或文件夹；实际：符号链接）"
@@ -45,9 +43,10 @@ def build(data: Path, out: Path, *extra: str) -> tuple[int, str, str]:
 
 
 def problems_in(target: Path) -> list[str]:
-    with chdir(target):
-        report, _ = validate(["."])
-    return [p.text() for p in report.sorted_problems()]
+    """The problem lines of `nianbao validate .` run in `target` (a subprocess: no traceback allowed)."""
+    status, out, err = cli("validate", ".", cwd=target)
+    assert status in (0, 1) and err == ""
+    return out.splitlines()[:-1]  # the last line is the summary
 
 
 def test_fifty_megabyte_csv_is_refused_unread(base_copy: Path) -> None:
@@ -163,6 +162,23 @@ def test_workflow_command_in_a_note_is_not_a_command_in_fmt_diff(base_copy: Path
     assert not any(line.lstrip(" +-").startswith("::") for line in out.splitlines())
 
 
+def test_a_title_with_a_newline_stays_one_line_in_show_and_validate(base_copy: Path) -> None:
+    import json
+
+    path = base_copy / PKG / "datapackage.json"
+    d = json.loads(path.read_text(encoding="utf-8"))
+    d["title"] = "报告\n::error file=x::pwned"
+    d["agency"] = "testtown\n::warning::x"
+    path.write_text(json.dumps(d, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    status, out, _ = cli("show", str(PKG), cwd=base_copy)
+    assert out.splitlines()[:2] == [
+        "报告\\n::error file=x::pwned",
+        "机构：testtown\\n::warning::x  年度：2019  模板：V2019",
+    ]
+    status, out, _ = cli("validate", ".", cwd=base_copy)
+    assert status == 1 and not any(line.startswith("::") for line in out.splitlines())
+
+
 # --- No network during validation ----------------------------------------------------------------------------------
 
 
@@ -216,3 +232,177 @@ def test_remote_references_are_reported_and_never_fetched(base_copy: Path) -> No
         f"{where}:resources[0].dialect: 错误 [descriptor] resources[0].dialect {tail}{url}/dialect.json）",
         f"{where}:resources[0].schema: 错误 [descriptor] resources[0].schema {tail}{url}/table-schema.json）",
     ]
+
+
+# --- No traceback, whatever the input: validate, fmt, show and the build in a subprocess ---------------------------
+
+
+def _deep_json(base: Path) -> str:
+    path = base / PKG / "datapackage.json"
+    path.write_text(
+        path.read_text(encoding="utf-8").replace('"title": ', '"x": ' + "[" * 1000 + "]" * 1000 + ', "title": ', 1)
+    )
+    return "reports/testtown/2019/datapackage.json: 错误 [json-syntax] datapackage.json JSON 嵌套过深（超过 20 层）"
+
+
+def _long_count(base: Path) -> str:
+    path = base / PKG / "s4.csv"
+    path.write_text(path.read_text(encoding="utf-8").replace("cases,,1,1,0,0,2,", f"cases,,{'1' * 400},1,0,0,2,"))
+    return (
+        "reports/testtown/2019/s4.csv:2:review_upheld: 错误 [R9] 数值位数过多（400 位，上限 15 位），不像年报中的数"
+        f"（期望：非负整数；实际：{'1' * 400}）"
+    )
+
+
+def _surrogate_title(base: Path) -> str:
+    path = base / PKG / "datapackage.json"
+    path.write_text(path.read_text(encoding="utf-8").replace('"title": "', '"title": "\\ud800', 1))
+    return (
+        "reports/testtown/2019/datapackage.json: 错误 [json-syntax] datapackage.json "
+        "含孤立的 Unicode 代理字符 \\ud800（不是合法的文字，无法写成 UTF-8）"
+    )
+
+
+def _huge_year(base: Path) -> str:
+    path = base / PKG / "datapackage.json"
+    path.write_text(path.read_text(encoding="utf-8").replace('"year": 2019', '"year": ' + "9" * 5000, 1))
+    return (
+        "reports/testtown/2019/datapackage.json: 错误 [json-syntax] datapackage.json "
+        "整数 99999999999999999999… 有 5000 位，不是年报中的数"
+    )
+
+
+def _infinite_number(base: Path) -> str:
+    path = base / PKG / "datapackage.json"
+    path.write_text(path.read_text(encoding="utf-8").replace('"year": 2019,', '"year": 2019, "x": 1e999,', 1))
+    return (
+        "reports/testtown/2019/datapackage.json: 错误 [json-syntax] datapackage.json "
+        "数值 1e999 超出范围（按浮点数读作无穷大）"
+    )
+
+
+HOSTILE = {
+    # name: (make it, fmt --check status, fmt status, show status); validate and the build always exit 1
+    "deep": (_deep_json, 1, 1, 1),
+    "400-digit": (_long_count, 0, 0, 0),  # a well-formed CSV: fmt has nothing to do; show prints it as it is
+    "surrogate": (_surrogate_title, 1, 1, 1),
+    "5000-digit year": (_huge_year, 1, 1, 1),
+    "1e999": (_infinite_number, 1, 1, 1),
+}
+
+
+@pytest.mark.parametrize("name", list(HOSTILE))
+def test_no_traceback_on_hostile_data(name: str, base_copy: Path, tmp_path: Path) -> None:
+    hostile, fmt_check, fmt, show = HOSTILE[name]
+    first = hostile(base_copy)
+    status, out, _ = cli("validate", ".", cwd=base_copy)
+    assert status == 1 and out.splitlines()[0] == first
+    assert cli("fmt", "--check", ".", cwd=base_copy)[0] == fmt_check
+    assert cli("fmt", ".", cwd=base_copy)[0] == fmt
+    assert cli("show", str(PKG), cwd=base_copy)[0] == show
+    assert cli("show", str(PKG), "--tidy", cwd=base_copy)[0] == show
+    status, out, err = build(base_copy, tmp_path / "out")
+    assert status == 1 and first in out and err == "数据有错误，未生成网站（site/ 保持原样）。\n"
+
+
+def test_dangling_site_link_is_refused_not_followed(base_copy: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    os.symlink(tmp_path / "nowhere", out / "site")
+    status, _, err = build(base_copy, out)
+    assert status == 1
+    assert err == f"错误：{out / 'site'} 是符号链接：不经链接写入网站（以免写到别处），请删去或改为普通文件夹\n"
+    assert (out / "site").is_symlink() and not (tmp_path / "nowhere").exists()
+
+
+def test_a_full_disk_during_the_build_is_a_message(base_copy: Path, tmp_path: Path, monkeypatch, capsys) -> None:
+    import errno
+
+    from nianbao.site.build import main
+
+    real = Path.write_bytes
+
+    def full(self: Path, data: bytes) -> int:
+        if self.name == "index.md":
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(self))
+        return real(self, data)
+
+    monkeypatch.setattr(Path, "write_bytes", full)
+    out = tmp_path / "out"
+    status = main(["--data", str(base_copy), "--site-dir", str(out / "site"), "--build-dir", str(out / "build")])
+    err = capsys.readouterr().err
+    assert status == 1
+    assert err.startswith(f"错误：写入失败：{out / 'build'}/docs.tmp/") and err.endswith("：No space left on device\n")
+    assert not (out / "site").exists()
+
+
+def test_a_second_build_waits_for_none_and_breaks_nothing(base_copy: Path, tmp_path: Path) -> None:
+    import fcntl
+
+    out = tmp_path / "out"
+    (out / "build").mkdir(parents=True)
+    with open(out / "build" / ".lock", "w") as held:  # a build in progress
+        fcntl.flock(held, fcntl.LOCK_EX)
+        status, _, err = build(base_copy, out)
+    assert status == 1
+    assert err == f"错误：另一个构建正在使用 {out / 'build'}，请等它结束后再试\n"
+    assert not (out / "site").exists()
+
+
+def test_two_builds_at_once_never_both_succeed_with_a_partial_site(base_copy: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    dirs = ["--site-dir", str(out / "site"), "--build-dir", str(out / "build")]
+    command = [sys.executable, str(ROOT / "build_site.py"), "--data", str(base_copy), *dirs]
+    procs = [subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    results = [(p.wait(timeout=600), p.stderr.read()) for p in procs]
+    for p in procs:
+        p.stdout.close()
+        p.stderr.close()
+    assert all("Traceback" not in err for _, err in results)
+    assert all(status == 0 or "另一个构建正在使用" in err for status, err in results)
+    assert any(status == 0 for status, _ in results)
+    reference = tmp_path / "reference"
+    assert build(base_copy, reference)[0] == 0
+    files = sorted(p.relative_to(out / "site") for p in (out / "site").rglob("*") if p.is_file())
+    assert files == sorted(p.relative_to(reference / "site") for p in (reference / "site").rglob("*") if p.is_file())
+
+
+# --- History from git: a hostile subject never breaks the build; only the forge's own merge commits are linked -----
+
+
+def test_history_survives_control_characters_and_links_only_real_merges(tmp_path: Path) -> None:
+    from nianbao.site.history import read_history
+
+    repo = tmp_path / "repo"
+    data = repo / "data" / "reports" / "a"
+
+    def git(*args: str) -> str:
+        env = {**os.environ, "GIT_AUTHOR_DATE": "2026-01-02T00:00:00", "GIT_COMMITTER_DATE": "2026-01-02T00:00:00"}
+        done = subprocess.run(["git", "-C", str(repo), *args], capture_output=True, text=True, env=env, check=True)
+        return done.stdout.strip()
+
+    repo.mkdir()
+    git("init", "-q", "-b", "main")
+    git("config", "user.email", "t@example.org")
+    git("config", "user.name", "t")
+    git("remote", "add", "origin", "https://github.com/o/r.git")
+    for year, subject in (("2019", "Fix totals (#1)"), ("2020", "bad \x1e\x1f\x1b[31m subject\x07")):
+        (data / year).mkdir(parents=True)
+        (data / year / "s3.csv").write_text("x\n")
+        git("add", "-A")
+        git("commit", "-q", "-m", subject)
+    git("checkout", "-q", "-b", "feature")
+    (data / "2021").mkdir()
+    (data / "2021" / "s3.csv").write_text("x\n")
+    git("add", "-A")
+    git("commit", "-q", "-m", "Add 2021 (#3)")
+    git("checkout", "-q", "main")
+    git("merge", "-q", "--no-ff", "feature", "-m", "Merge pull request #7 from someone/feature")
+    history = read_history(repo / "data")
+    assert history is not None
+    got = {c.packages: (c.subject, c.pull_request, history.pull_url(c)) for c in history.recent}
+    assert got == {  # along main: the merge is the change that brought a/2021 in
+        ("a/2021",): ("Merge pull request #7 from someone/feature", 7, f"{history.repo_url}/pull/7"),
+        ("a/2020",): ("", None, None),
+        ("a/2019",): ("Fix totals (#1)", None, None),
+    }

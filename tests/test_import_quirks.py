@@ -193,29 +193,27 @@ def test_existing_package_is_not_overwritten_without_force(run, tmp_path: Path) 
 
 
 def _docx_from(lines: list[Line]) -> bytes:
-    """A minimal .docx (WordprocessingML) with the same paragraphs and tables."""
-    w = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
-    from xml.sax.saxutils import escape
+    """A .docx built with python-docx, with the same paragraphs and tables."""
+    import docx
 
-    body, rows = [], []
+    word = docx.Document()
+    rows: list[list[str]] = []
     for line in [*lines, Line("", "end")]:
         if line.cells is not None:
-            rows.append(
-                "<w:tr>"
-                + "".join(f"<w:tc><w:p><w:r><w:t>{escape(c)}</w:t></w:r></w:p></w:tc>" for c in line.cells)
-                + "</w:tr>"
-            )
+            rows.append(line.cells)
             continue
         if rows:
-            body.append("<w:tbl>" + "".join(rows) + "</w:tbl>")
+            table = word.add_table(rows=len(rows), cols=max(len(r) for r in rows))
+            for r, cells in enumerate(rows):
+                if len(cells) < len(table.columns):  # a short row: its last cell spans the rest (gridSpan)
+                    table.cell(r, len(cells) - 1).merge(table.cell(r, len(table.columns) - 1))
+                for c, text in enumerate(cells):
+                    table.cell(r, c).text = text
             rows = []
         if line.text:
-            body.append(f"<w:p><w:r><w:t>{escape(line.text)}</w:t></w:r></w:p>")
-    xml = f'<?xml version="1.0" encoding="UTF-8"?><w:document {w}><w:body>{"".join(body)}</w:body></w:document>'
+            word.add_paragraph(line.text)
     out = io.BytesIO()
-    with zipfile.ZipFile(out, "w") as z:
-        z.writestr("[Content_Types].xml", "<Types/>")
-        z.writestr("word/document.xml", xml)
+    word.save(out)
     return out.getvalue()
 
 
@@ -295,7 +293,10 @@ def _broken_docx() -> bytes:
             b"\xff\xfe\x80\x81\x82 not text in any encoding \x80\xff",
             _not_text(b"\xff\xfe\x80\x81\x82 not text in any encoding \x80\xff"),
         ),
-        (_broken_docx(), "Word 文档内容无法解析，文件可能损坏（unbound prefix: line 1, column 0）"),
+        (
+            _broken_docx(),
+            "Word 文档内容无法解析，文件可能损坏（There is no item named '[Content_Types].xml' in the archive）",
+        ),
         (b"%PDF-1.4\n%%EOF", "PDF 无法读取，文件可能损坏或不完整（startxref not found）"),
     ],
     ids=["undecodable", "broken-docx", "broken-pdf"],
@@ -326,7 +327,8 @@ def test_pdf_without_text(run, tmp_path: Path) -> None:
     code, _, err = run("import", str(source), "--agency", "x", "--year", "2019", "--out", str(tmp_path / "o"))
     assert (code, err) == (
         1,
-        f"错误：{source}：PDF 中没有可提取的文字（可能是扫描件，需要先做文字识别）（未写出任何文件）\n",
+        f"错误：{source}：PDF 没有文字层（共 1 页，都没有可提取的文字，多半是扫描件）："
+        "需要先做文字识别（OCR），再导入识别出的文字或 Markdown（未写出任何文件）\n",
     )
 
 

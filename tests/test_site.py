@@ -37,8 +37,12 @@ def soup(path: Path) -> BeautifulSoup:
 
 
 def cell(page: BeautifulSoup, table: str, row: str, column: str) -> str:
+    """What a cell shows as its value (and note): without the ※ mark and the words for screen readers."""
     td = page.select_one(f'table#{table} tr[data-row="{row}"] td[data-column="{column}"]')
     assert td is not None, (table, row, column)
+    td = BeautifulSoup(str(td), "html.parser")
+    for extra in td.select(".nb-mark, .nb-sr"):
+        extra.decompose()
     return td.get_text()
 
 
@@ -49,7 +53,10 @@ def test_real_report_numbers_are_in_their_cells(real_site: Path) -> None:
     assert cell(page, "s2_a20_1", "normative_docs", "total_published") == "48"
     assert cell(page, "s3", "total_processed", "total") == "0"
     flagged = page.select_one('table#s2_a20_1 tr[data-row="normative_docs"] td[data-column="total_published"]')
-    assert flagged is not None and "nb-flag" in flagged["class"] and "[R8]" in flagged["title"]
+    assert flagged is not None and "nb-flag" in flagged["class"]
+    mark = flagged.select_one("a.nb-mark")
+    assert mark["href"] == "#finding-1" and mark.get_text() == "※1（原报告数据不一致，见说明 1）"
+    assert page.select_one("#finding-1").get_text().startswith("※1 原报告数据不一致 [R8]")
     quality = page.select_one("#quality").get_text()
     assert "原报告数据不一致 1 处（已确认）" in quality
     assert "原报告如此：规范性文件对外公开总数量 48 小于本年新公开数量 52。" in quality
@@ -69,8 +76,11 @@ def test_official_layout_spans(base_site: Path) -> None:
 def test_blank_cells_stay_blank_and_notes_show(base_site: Path) -> None:
     page = soup(base_site / "reports" / "testtown" / "2020" / "index.html")
     blank = page.select_one('table#s3 tr[data-row="granted"] td[data-column="total"]')
-    assert blank.get_text() == "" and "nb-blank" in blank["class"]
-    assert cell(page, "s2_a20_9", "central_procurement", "procurement_amount") == "1200.5元"
+    assert blank.get_text() == "原报告空白" and "nb-blank" in blank["class"]  # hatched, and words for screen readers
+    assert blank.select_one(".nb-sr").get_text() == "原报告空白"
+    assert (
+        cell(page, "s2_a20_9", "central_procurement", "procurement_amount") == "1,200.5元"
+    )  # thousands separators on pages (not in the CSV)
     assert (
         "原文空白，无法检验" in page.select_one("#quality").get_text()
         or "因原文空白无法检验" in page.select_one("#quality").get_text()
@@ -98,6 +108,13 @@ def test_report_downloads_resolve_and_validate(base_site: Path) -> None:
     folder = base_site / "reports" / "testtown" / "2019"
     links = [a["href"] for a in soup(folder / "index.html").select("#downloads a[download]")]
     assert links[:3] == ["testtown-2019.zip", "testtown-2019.json", "datapackage.json"]
+    saved = [a["download"] for a in soup(folder / "index.html").select("#downloads a[download]")]
+    assert saved[:4] == [
+        "testtown-2019.zip",
+        "testtown-2019.json",
+        "testtown-2019-datapackage.json",
+        "testtown-2019-s2_a20_1.csv",
+    ]
     assert all((folder / href).is_file() for href in links)
     report = frictionless_validate(str(folder / "datapackage.json"))
     assert report.valid, report.flatten(["type", "note"])
@@ -111,9 +128,12 @@ def test_collection_downloads_validate(base_site: Path) -> None:
     report = FrictionlessPackage(str(folder / "datapackage.json")).validate()
     assert report.valid, report.flatten(["type", "note"])
     tidy = (folder / "nianbao-tidy.csv").read_text(encoding="utf-8").splitlines()
-    assert tidy[0] == "agency,year,template,table,row,column,value,blank,note"
-    assert "testtown,2020,V2019,s3,granted,total,,true," in tidy
-    assert "testtown,2019,V2019,s2_a20_9,central_procurement,procurement_amount,251000,false,元" in tidy
+    assert tidy[0] == "agency,year,template,table,row,column,value,blank,note,row_label,column_label,unit,flag"
+    assert "testtown,2020,V2019,s3,granted,total,,true,,（一）予以公开,申请人情况 · 总计,件," in tidy
+    assert (
+        "testtown,2019,V2019,s2_a20_9,central_procurement,procurement_amount,251000,false,元,政府集中采购,采购总金额,,"
+        in tidy
+    )
     assert (folder / "nianbao-tidy-excel.csv").read_bytes().startswith(b"\xef\xbb\xbf")
     links = [a["href"] for a in soup(base_site / "data" / "index.html").select("a[download]")]
     assert all((base_site / "data" / href).is_file() for href in links) and len(links) >= 6
@@ -178,11 +198,19 @@ def test_build_never_writes_into_data(tmp_path: Path) -> None:
     assert not (ROOT / "data" / "site").exists()
 
 
-def test_strict_mkdocs_config() -> None:
+def test_strict_mkdocs_config(tmp_path: Path) -> None:
     import yaml
+
+    from nianbao.errors import BuildError
+    from nianbao.site.write import build_site
 
     config = yaml.safe_load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"))
     assert config["theme"]["language"] == "zh" and config["theme"]["font"] is False
+    # Strict mode really is on: a page linking to a page that does not exist fails the build (a warning otherwise).
+    files = [("index.md", "[坏链接](nowhere/index.md)\n".encode())]
+    with pytest.raises(BuildError, match=r"in strict mode"):
+        build_site(ROOT / "mkdocs.yml", tmp_path / "build" / "docs", tmp_path / "site", files, 0)
+    assert not (tmp_path / "site").exists()
 
 
 def test_history_from_git_on_report_and_home_pages(real_site: Path) -> None:

@@ -2,20 +2,29 @@
 
 from __future__ import annotations
 
+import os
+from datetime import UTC, date, datetime
+
 import numpy as np
 
-from nianbao.check.cells import _check_values, _read_cells
+from nianbao.check.cells import _check_blank, _check_values, _read_cells
 from nianbao.check.consistency import _apply_acknowledgements, _check_consistency, _tally_structural
 from nianbao.check.discover import discover
 from nianbao.check.files import load_package
 from nianbao.check.metadata import _check_metadata, _check_registries
 from nianbao.check.paths import scan
 from nianbao.check.problems import Problem, Report, problem
+from nianbao.core.definitions import definitions_ok
 from nianbao.core.package import Collection, Package
 
 
-def validate(paths: list[str]) -> tuple[Report, Collection]:
-    """Validate the packages named by `paths`; never raises for bad data (UsageError for bad paths)."""
+def validate(paths: list[str], today: date | None = None) -> tuple[Report, Collection]:
+    """Validate the packages named by `paths`; never raises for bad data (UsageError for bad paths).
+
+    `today` dates the checks that depend on it (a report year not yet ended); by default the date of
+    SOURCE_DATE_EPOCH when set (reproducible builds), else the real date."""
+    definitions_ok()
+    today = today or _today()
     report = Report()
     found, roots = discover(paths)
     problems: list[Problem] = scan(roots, found)
@@ -24,7 +33,7 @@ def validate(paths: list[str]) -> tuple[Report, Collection]:
     for folder, display, context in found:
         sink: list[Problem] = [] if context else problems
         pkg = load_package(folder, display, context, sink)
-        _check_metadata(pkg, registry if roots else None, registry_readable, sink)
+        _check_metadata(pkg, registry if roots else None, registry_readable, sink, today)
         packages.append(pkg)
     checked = [p for p in packages if not p.context]
     if not checked:
@@ -35,10 +44,12 @@ def validate(paths: list[str]) -> tuple[Report, Collection]:
                 file=", ".join(paths),
                 expected="至少 1 个 reports/<机构>/<年度>/datapackage.json",
                 found="0 个",
+                package=None,  # none was found
             )
         )
     cells = _read_cells(packages)
     problems += _check_values(cells, packages)
+    problems += _check_blank(cells, packages)
     consistency = _check_consistency(cells, packages, report)
     problems += _apply_acknowledgements(consistency, packages, report)
     problems = list(dict.fromkeys(problems))  # a linked file is found by the scan and again when read
@@ -50,3 +61,10 @@ def validate(paths: list[str]) -> tuple[Report, Collection]:
     report.counts["cells"] = int(mask.sum())
     _tally_structural(report, checked, cells)
     return report, Collection(packages, roots, cells, registry)
+
+
+def _today() -> date:
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "")
+    if epoch.isdigit():
+        return datetime.fromtimestamp(int(epoch), UTC).date()
+    return date.today()

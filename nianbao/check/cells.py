@@ -19,6 +19,9 @@ _INTEGER = r"-?[0-9]+"
 _NUMBER = r"-?[0-9]+(?:\.[0-9]+)?"
 
 
+MAX_DIGITS = 15
+
+
 _BLANK_MARKS = {"/", "／", "-", "—", "－", "——", "无", "空"}
 
 
@@ -29,6 +32,10 @@ class Cells:
     frame: pd.DataFrame  # pkg, table, row, column, key, raw, line, colnum, type
     values: np.ndarray  # packages × keys, NaN where blank, missing or invalid
     keys: dict[str, int]
+    # packages × keys: True where float64 cannot hold the value exactly (more than 15 digits); the rules then
+    # compare those cells exactly, from `texts` (the printed values).
+    inexact: np.ndarray | None = None
+    texts: np.ndarray | None = None
 
 
 def _read_cells(packages: list[Package]) -> Cells:
@@ -64,14 +71,25 @@ def _read_cells(packages: list[Package]) -> Cells:
         | ((kind == "change") & integer)
         | ((kind == "money") & number & ~negative)
     )
+    # No report counts beyond 15 digits; more would not survive float64 in charts and totals (and is a typo).
+    # Such a cell is still a number to the rules, which compare it exactly (`texts`).
+    digits = raw.str.count("[0-9]")
+    numeric = (valid & ~blank).astype(bool)
+    valid &= blank | (digits <= MAX_DIGITS)
     frame["valid"] = valid.astype(bool) if len(frame) else []
     parsed = pd.to_numeric(raw.where(frame["valid"] & ~blank), errors="coerce")
     keys = {k: i for i, k in enumerate(sorted(set(frame["key"])))}
     values = np.full((len(packages), len(keys)), np.nan)
+    inexact = np.zeros((len(packages), len(keys)), dtype=bool)
+    texts = np.full((len(packages), len(keys)), None, dtype=object)
     if len(frame):
         codes = frame["key"].map(keys).to_numpy()
-        values[frame["pkg"].to_numpy(), codes] = parsed.to_numpy(dtype=float)
-    return Cells(frame, values, keys)
+        rows = frame["pkg"].to_numpy()
+        values[rows, codes] = parsed.to_numpy(dtype=float)
+        usable = numeric.to_numpy()
+        texts[rows[usable], codes[usable]] = raw[usable].to_numpy()
+        inexact[rows, codes] = usable & (digits > 13).to_numpy()  # sums of 14+ digits may pass 2**53
+    return Cells(frame, values, keys, inexact, texts)
 
 
 def _check_values(cells: Cells, packages: list[Package]) -> list[Problem]:
@@ -100,6 +118,25 @@ def _check_values(cells: Cells, packages: list[Package]) -> list[Problem]:
     return out
 
 
+def _check_blank(cells: Cells, packages: list[Package]) -> list[Problem]:
+    """A package whose every cell is blank: possible (an office that received nothing), but far more often an
+    import that found no tables, which the site would publish as a report of nothing."""
+    frame = cells.frame
+    filled = set(frame.loc[frame["raw"] != "", "pkg"]) if len(frame) else set()
+    return [
+        problem(
+            "package-blank",
+            "所有单元格都是空白：请对照原文确认确是如此（常见原因是导入时没有找到表格）",
+            file=pkg.file("datapackage.json"),
+            expected="至少一个单元格有数值",
+            found=f"{int((frame['pkg'] == i).sum()) if len(frame) else 0} 个单元格全部空白",
+            package=pkg.key,
+        )
+        for i, pkg in enumerate(packages)
+        if not pkg.context and pkg.tables and i not in filled
+    ]
+
+
 def describe_bad_value(raw: str, kind: str) -> tuple[str, str]:
     """Why a cell is not a valid value of its column type, and what it should be (templates.md §8)."""
     wanted = {"count": "非负整数", "change": "整数（可为负）", "money": "非负数（可带小数）"}[kind]
@@ -109,6 +146,8 @@ def describe_bad_value(raw: str, kind: str) -> tuple[str, str]:
         if fold_number(raw) == raw.strip(" \t\u3000\xa0"):
             return "数值前后有空白；运行 nianbao fmt 可去除", folded
         return "数值含全角数字或符号；运行 nianbao fmt 可转换", folded
+    if re.fullmatch(pattern, folded) and sum(c.isdigit() for c in folded) > MAX_DIGITS:
+        return f"数值位数过多（{sum(c.isdigit() for c in folded)} 位，上限 {MAX_DIGITS} 位），不像年报中的数", wanted
     if raw.strip() in _BLANK_MARKS:
         return f"原文以“{raw.strip()}”表示空白：单元格应留空，原文写法记入 notes.csv", "空白"
     if re.fullmatch(_NUMBER, folded):

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
+from fractions import Fraction
 
 import numpy as np
 
 from nianbao.check.cells import Cells
-from nianbao.check.metadata import _well_formed
+from nianbao.check.entries import _well_formed
 from nianbao.check.problems import Problem, Report, problem
 from nianbao.core.package import Package
 from nianbao.core.rules import Equation, Term, consistency_rules, equations, rule
@@ -18,8 +20,8 @@ from nianbao.core.templates import TEMPLATE_IDS, template
 class Failure:
     pkg: int
     equation: Equation
-    left: float
-    right: float
+    left: Fraction
+    right: Fraction
 
 
 def _check_consistency(cells: Cells, packages: list[Package], report: Report) -> list[Failure]:
@@ -57,7 +59,14 @@ def _check_consistency(cells: Cells, packages: list[Package], report: Report) ->
                 left = _side(eq.lhs, padded, cells.keys, prev, n)
                 right = _side(eq.rhs, padded, cells.keys, prev, n)
                 stated = mask & ~np.isnan(left) & ~np.isnan(right)
-                holds = np.abs(left - right) < 1e-6 if eq.op == "=" else left >= right - 1e-6
+                with np.errstate(invalid="ignore"):
+                    holds = np.abs(left - right) < 1e-6 if eq.op == "=" else left >= right - 1e-6
+                # Beyond 15 digits float64 is not exact (20-digit counts off by one would pass): compare exactly.
+                for i in np.flatnonzero(mask & _any_inexact(eq, cells, prev, n)):
+                    stated[i] = _present(eq.terms, cells, prev, i)
+                    if stated[i]:
+                        lx, rx = _exact(eq.lhs, cells, prev, i), _exact(eq.rhs, cells, prev, i)
+                        holds[i] = lx == rx if eq.op == "=" else lx >= rx
                 tally.checked += int(mask.sum())
                 tally.not_stated += int((mask & ~stated).sum())
                 tally.passed += int((stated & holds).sum())
@@ -65,7 +74,7 @@ def _check_consistency(cells: Cells, packages: list[Package], report: Report) ->
                 per_passed += stated & holds
                 per_blank += mask & ~stated
                 for i in np.flatnonzero(stated & ~holds):
-                    failures.append(Failure(int(i), eq, float(left[i]), float(right[i])))
+                    failures.append(Failure(int(i), eq, _exact(eq.lhs, cells, prev, i), _exact(eq.rhs, cells, prev, i)))
         for i in np.flatnonzero(per_checked):
             report.package_tally(packages[i].key, r.id).add(
                 checked=int(per_checked[i]), passed=int(per_passed[i]), not_stated=int(per_blank[i])
@@ -93,22 +102,72 @@ def _side(terms: tuple[Term, ...], values: np.ndarray, keys: dict[str, int], pre
     return total
 
 
-def _number(x: float) -> str:
-    return f"{x:.6f}".rstrip("0").rstrip(".") if x != int(x) else str(int(x))
+def _any_inexact(eq: Equation, cells: Cells, prev: np.ndarray, n: int) -> np.ndarray:
+    out = np.zeros(n, dtype=bool)
+    if cells.inexact is None or not cells.inexact.any():
+        return out
+    for t in eq.terms:
+        col = cells.keys.get(t.cell)
+        if col is not None:
+            source = prev if t.prev else np.arange(n)
+            out |= np.where(source >= 0, cells.inexact[source, col], False)
+    return out
+
+
+def _present(terms: tuple[Term, ...], cells: Cells, prev: np.ndarray, i: int) -> bool:
+    rows = [int(prev[i]) if t.prev else int(i) for t in terms]
+    return all(
+        r >= 0 and t.cell in cells.keys and cells.texts is not None and cells.texts[r, cells.keys[t.cell]]
+        for r, t in zip(rows, terms, strict=True)
+    )
+
+
+def _exact(terms: tuple[Term, ...], cells: Cells, prev: np.ndarray, i: int) -> Fraction:
+    """A side of an equation for one package, in exact arithmetic from the printed values."""
+    total = Fraction(0)
+    for t in terms:
+        row = int(prev[i]) if t.prev else int(i)
+        text = cells.texts[row, cells.keys[t.cell]] if cells.texts is not None else None
+        total += t.sign * Fraction(text) if text else 0
+    return total
+
+
+def _number(x: Fraction) -> str:
+    """A sum as it would be printed: an integer, or a decimal with as many places as it needs."""
+    if x.denominator == 1:
+        return str(x.numerator)
+    places = 1
+    while (x * 10**places).denominator != 1 and places < 12:
+        places += 1
+    return f"{float(x):.{places}f}" if abs(x) < 10**15 else str(x)
+
+
+@dataclass(frozen=True)
+class Ack:
+    index: int  # in `acknowledgements`
+    note: str
+    expected: str | None  # the values acknowledged; None in an entry written before they were recorded
+    found: str | None
+
+
+def _acknowledgements(pkg: Package) -> dict[tuple[str, str], Ack]:
+    acks = (pkg.descriptor or {}).get("acknowledgements")
+    out: dict[tuple[str, str], Ack] = {}
+    for n, ack in enumerate(acks if isinstance(acks, list) else []):
+        if _well_formed(ack):
+            for k, cell in enumerate(ack["cells"]):
+                values = (ack["expected"][k], ack["found"][k]) if "expected" in ack else (None, None)
+                out[(str(ack["rule"]), str(cell))] = Ack(n, ack["note"], *values)
+    return out
 
 
 def _apply_acknowledgements(failures: list[Failure], packages: list[Package], report: Report) -> list[Problem]:
-    acks_by_pkg: dict[int, dict[tuple[str, str], tuple[int, str]]] = {}
-    for i, pkg in enumerate(packages):
-        acks = (pkg.descriptor or {}).get("acknowledgements")
-        table: dict[tuple[str, str], tuple[int, str]] = {}
-        for n, ack in enumerate(acks if isinstance(acks, list) else []):
-            if _well_formed(ack):
-                for cell in ack["cells"]:
-                    table[(str(ack.get("rule")), str(cell))] = (n, ack["note"])
-        acks_by_pkg[i] = table
+    """Mark failures a package acknowledges, with the very values acknowledged: when a value changes the
+    acknowledgement no longer covers it (ack-stale), and the failure counts again."""
+    acks_by_pkg = {i: _acknowledgements(pkg) for i, pkg in enumerate(packages)}
     used: set[tuple[int, str, str]] = set()
     out = []
+    missing_values: dict[tuple[int, int], list[tuple[str, str, str]]] = {}
     for f in failures:
         pkg = packages[f.pkg]
         r = rule(f.equation.rule)
@@ -116,16 +175,35 @@ def _apply_acknowledgements(failures: list[Failure], packages: list[Package], re
         ack = acks_by_pkg[f.pkg].get((r.id, anchor.cell))
         data = pkg.tables.get(anchor.table)
         op = "≥ " if f.equation.op == ">=" else ""
+        expected, found = f"{op}{_number(f.right)}", _number(f.left)
         where = {
             "file": data.file if data else pkg.file(f"{anchor.table}.csv"),
             "line": data.row_lines.get(anchor.row) if data else None,
             "column": anchor.column,
             "column_number": data.header.index(anchor.column) + 1 if data and anchor.column in data.header else None,
         }
+        if ack:
+            used.add((f.pkg, r.id, anchor.cell))
+            if ack.expected is None:
+                missing_values.setdefault((f.pkg, ack.index), []).append((anchor.cell, expected, found))
+            elif (ack.expected, ack.found) != (expected, found):
+                out.append(
+                    problem(
+                        "ack-stale",
+                        f"确认时规则 {r.id} 在 {anchor.cell} 处期望 {ack.expected}、实际 {ack.found}，数值已变："
+                        "请对照原文核对，再更新或删除这条确认",
+                        file=pkg.file("datapackage.json"),
+                        column=f"acknowledgements[{ack.index}]",
+                        expected=f"期望 {ack.expected}、实际 {ack.found}（确认时）",
+                        found=f"期望 {expected}、实际 {found}（现在）",
+                        package=pkg.key,
+                        cell=anchor.cell,
+                    )
+                )
+                ack = None
         tally = report.tally(r.id)
         per_package = report.package_tally(pkg.key, r.id)
         if ack:
-            used.add((f.pkg, r.id, anchor.cell))
             tally.acknowledged += 1
             per_package.acknowledged += 1
         else:
@@ -136,24 +214,40 @@ def _apply_acknowledgements(failures: list[Failure], packages: list[Package], re
                 rule=r.id,
                 severity=r.severity,
                 message=f"{r.title}：{f.equation.text} 不成立",
-                expected=f"{op}{_number(f.right)}",
-                found=_number(f.left),
+                expected=expected,
+                found=found,
                 package=pkg.key,
                 cell=anchor.cell,
                 acknowledged=ack is not None,
-                note=ack[1] if ack else None,
+                note=ack.note if ack else None,
                 **where,
             )
         )
+    for (i, n), values in sorted(missing_values.items()):
+        cells = (packages[i].descriptor or {})["acknowledgements"][n]["cells"]
+        by_cell = {cell: (e, f) for cell, e, f in values}
+        exp = [by_cell.get(c, ("?", "?"))[0] for c in cells]
+        fnd = [by_cell.get(c, ("?", "?"))[1] for c in cells]
+        out.append(
+            problem(
+                "ack-stale",
+                "确认条目须记下所确认的数值，数值一变即失效：照此加上 expected 和 found",
+                file=packages[i].file("datapackage.json"),
+                column=f"acknowledgements[{n}]",
+                expected=f'"expected": {json.dumps(exp, ensure_ascii=False)}, "found": {json.dumps(fnd, ensure_ascii=False)}',
+                found="无",
+                package=packages[i].key,
+            )
+        )
     for i, table in acks_by_pkg.items():
-        for (rule_id, cell), (n, _note) in sorted(table.items()):
+        for (rule_id, cell), ack in sorted(table.items()):
             if (i, rule_id, cell) not in used:
                 out.append(
                     problem(
                         "ack-stale",
                         f"确认的不一致并不存在：规则 {rule_id} 在 {cell} 处成立、未涉及或无法检验，请删除这条确认",
                         file=packages[i].file("datapackage.json"),
-                        column=f"acknowledgements[{n}]",
+                        column=f"acknowledgements[{ack.index}]",
                         expected="一条实际不成立的规则",
                         found=f"{rule_id} {cell}",
                         package=packages[i].key,
@@ -177,6 +271,8 @@ def _tally_structural(report: Report, checked: list[Package], cells: Cells) -> N
         "descriptor": len(checked),
         "package-identity": len(checked),
         "template-year": len(checked),
+        "package-dates": len(checked),
+        "package-blank": len(checked),
         "agency-unknown": len(checked),
         "csv-header": report.counts["tables"],
         "row-unknown": rows,

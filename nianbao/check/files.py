@@ -23,7 +23,7 @@ from nianbao.core.textfiles import (
 )
 
 
-def read_text(path: Path, display: str, problems: list[Problem]) -> str | None:
+def read_text(path: Path, display: str, problems: list[Problem], package: str | None) -> str | None:
     """Read a text file with the one decoder; report (not raise) a missing, linked, oversized, binary or
     mis-encoded file.
 
@@ -33,7 +33,7 @@ def read_text(path: Path, display: str, problems: list[Problem]) -> str | None:
     try:
         data = read_bytes(path)
     except LinkError:
-        problems.append(link_problem(display))
+        problems.append(link_problem(display, package))
         return None
     except TooLargeError as exc:
         problems.append(
@@ -43,14 +43,15 @@ def read_text(path: Path, display: str, problems: list[Problem]) -> str | None:
                 file=display,
                 expected=f"不超过 {exc.limit:,} 字节",
                 found=f"{exc.size:,} 字节",
+                package=package,
             )
         )
         return None
     except FileNotFoundError:
-        problems.append(problem("file-missing", "文件不存在", file=display))
+        problems.append(problem("file-missing", "文件不存在", file=display, package=package))
         return None
     except OSError as exc:
-        problems.append(problem("file-missing", f"文件无法读取：{exc.strerror}", file=display))
+        problems.append(problem("file-missing", f"文件无法读取：{exc.strerror}", file=display, package=package))
         return None
     try:
         decoded = decode_detail(data)
@@ -62,6 +63,7 @@ def read_text(path: Path, display: str, problems: list[Problem]) -> str | None:
                 "文件" + (str(exc).replace("不是 UTF-8 或 GBK 文本", "不是 UTF-8 文本") if undecodable else str(exc)),
                 file=display,
                 line=exc.line,
+                package=package,
                 **({"expected": "UTF-8", "found": "无法识别的字节"} if undecodable else {}),
             )
         )
@@ -75,6 +77,7 @@ def read_text(path: Path, display: str, problems: list[Problem]) -> str | None:
                 line=1,
                 expected="UTF-8（无 BOM）",
                 found="UTF-8 BOM",
+                package=package,
             )
         )
     if decoded.gbk:
@@ -86,18 +89,20 @@ def read_text(path: Path, display: str, problems: list[Problem]) -> str | None:
                 line=decoded.gbk_line,
                 expected="UTF-8",
                 found="GBK/GB18030",
+                package=package,
             )
         )
     return decoded.text
 
 
 def load_registry(root: DataRoot, problems: list[Problem]) -> list[tuple[int, dict[str, str]]] | None:
+    package = None  # the registry belongs to no package
     """The registry's rows with their lines; None (reported) when it cannot be read at all."""
     display = str(Path(root.display) / "agencies.csv")
-    text = read_text(root.dir / "agencies.csv", display, problems)
+    text = read_text(root.dir / "agencies.csv", display, problems, None)
     if text is None:
         return None
-    records = parse_csv(text, display, problems)
+    records = parse_csv(text, display, problems, None)
     if records is None:
         return None
     if not records:
@@ -113,13 +118,14 @@ def load_registry(root: DataRoot, problems: list[Problem]) -> list[tuple[int, di
                 line=1,
                 expected=",".join(expected),
                 found=",".join(header),
+                package=package,
             )
         )
         return None
     rows = []
     for line, cells in body:
         if len(cells) != len(header):
-            problems.append(_shape_problem(display, line, len(header), len(cells)))
+            problems.append(_shape_problem(display, line, len(header), len(cells), None))
             continue
         rows.append((line, dict(zip(header, cells, strict=True))))
     return rows
@@ -139,22 +145,29 @@ def load_package(folder: Path, display: str, context: bool, problems: list[Probl
                     "机构文件夹名不是合法的机构标识（小写 ASCII 字母、数字、连字符）",
                     file=display,
                     found=folder.parent.name,
+                    package=pkg.key,
                 )
             )
         if not YEAR_DIR.fullmatch(folder.name):
-            problems.append(problem("package-identity", "年度文件夹名不是四位年份", file=display, found=folder.name))
-    linked = linked_folder(folder, display)
+            problems.append(
+                problem(
+                    "package-identity", "年度文件夹名不是四位年份", file=display, found=folder.name, package=pkg.key
+                )
+            )
+    linked = linked_folder(folder, display, pkg.key)
     if linked:
         problems.append(linked)
         return pkg
     descriptor_file = pkg.file("datapackage.json")
-    text = read_text(folder / "datapackage.json", descriptor_file, problems)
+    text = read_text(folder / "datapackage.json", descriptor_file, problems, pkg.key)
     if text is None:
         return pkg
     try:
         descriptor = load_json(text)
     except JSONError as exc:
-        problems.append(problem("json-syntax", f"datapackage.json {exc}", file=descriptor_file, line=exc.line))
+        problems.append(
+            problem("json-syntax", f"datapackage.json {exc}", file=descriptor_file, line=exc.line, package=pkg.key)
+        )
         return pkg
     if not isinstance(descriptor, dict):
         problems.append(
@@ -164,6 +177,7 @@ def load_package(folder: Path, display: str, context: bool, problems: list[Probl
                 file=descriptor_file,
                 expected="{…}",
                 found=type(descriptor).__name__,
+                package=pkg.key,
             )
         )
         return pkg
@@ -189,7 +203,7 @@ def _load_resources(pkg: Package, descriptor_file: str, problems: list[Problem])
     tables = {t.id: t for t in pkg.template.tables} if pkg.template else {}
     files, rejected = package_files(pkg.descriptor, pkg.template)
     for r in rejected:
-        where = {"file": descriptor_file, "column": f"resources[{r.index}]"}
+        where = {"file": descriptor_file, "column": f"resources[{r.index}]", "package": pkg.key}
         if r.reason == "duplicate":
             problems.append(problem("resource-unknown", "资源名称重复", found=r.name, **where))
         elif r.reason == "path":
@@ -210,7 +224,7 @@ def _load_resources(pkg: Package, descriptor_file: str, problems: list[Problem])
         seen.add(f.name)
         display = pkg.file(f.path)
         pkg.resource_files[f.name] = display
-        text = read_text(pkg.dir / f.path, display, problems)
+        text = read_text(pkg.dir / f.path, display, problems, pkg.key)
         if text is None:
             continue
         if f.table is not None:
@@ -224,5 +238,13 @@ def _load_resources(pkg: Package, descriptor_file: str, problems: list[Problem])
         if name not in seen and not extra.get(name, {}).get("optional"):
             what = f"表 {name}（{tables[name].caption}）" if name in tables else f"资源 {name}（{extra[name]['path']}）"
             problems.append(
-                problem("R13", f"数据包缺少{what}", file=descriptor_file, column="resources", expected=name, found="无")
+                problem(
+                    "R13",
+                    f"数据包缺少{what}",
+                    file=descriptor_file,
+                    column="resources",
+                    expected=name,
+                    found="无",
+                    package=pkg.key,
+                )
             )

@@ -11,11 +11,11 @@ from typing import Any
 
 from frictionless import Package as FrictionlessPackage
 
+from nianbao.check.entries import _check_acknowledgement_form, _check_unresolved, _short
 from nianbao.check.files import load_registry
 from nianbao.check.problems import Problem, problem
 from nianbao.core.definitions import agency_id, read_definition
 from nianbao.core.package import DataRoot, Package
-from nianbao.core.rules import consistency_rules
 from nianbao.core.templates import TEMPLATE_IDS, template_for_year
 
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
@@ -31,6 +31,7 @@ def _check_registries(roots: list[DataRoot], problems: list[Problem]) -> tuple[d
     its own error says what is wrong, without one more error per package)."""
     registry: dict[str, dict[str, str]] = {}
     readable = True
+    package = None  # the registry belongs to no package
     schema = read_definition("agencies.schema.json")
     for root in roots:
         display = str(Path(root.display) / "agencies.csv")
@@ -42,7 +43,7 @@ def _check_registries(roots: list[DataRoot], problems: list[Problem]) -> tuple[d
         for line, row in rows:
             for number, f in enumerate(schema["fields"], start=1):
                 value, c = row[f["name"]], f.get("constraints", {})
-                where = {"file": display, "line": line, "column": f["name"], "column_number": number}
+                where = {"file": display, "line": line, "column": f["name"], "column_number": number, "package": None}
                 bad = None
                 if value == "":
                     bad = "不能为空" if c.get("required") else None
@@ -75,13 +76,18 @@ def _check_registries(roots: list[DataRoot], problems: list[Problem]) -> tuple[d
                             column=column,
                             column_number=number,
                             found=row[column],
+                            package=package,
                         )
                     )
     return registry, readable
 
 
 def _check_metadata(
-    pkg: Package, registry: dict[str, dict[str, str]] | None, registry_readable: bool, problems: list[Problem]
+    pkg: Package,
+    registry: dict[str, dict[str, str]] | None,
+    registry_readable: bool,
+    problems: list[Problem],
+    today: date,
 ) -> None:
     d = pkg.descriptor
     if d is None:
@@ -90,7 +96,7 @@ def _check_metadata(
     spec = read_definition("package.yaml")
     for f in spec["fields"]:
         name, value = f["name"], d.get(f["name"])
-        where = {"file": file, "column": name}
+        where = {"file": file, "column": name, "package": pkg.key}
         if value is None:
             if f.get("required"):
                 problems.append(problem("descriptor", f"缺少必填的元数据 {name}（{f['title']}）", **where))
@@ -107,13 +113,15 @@ def _check_metadata(
                 column=key,
                 expected="省略，或 data-package / tabular-data-package",
                 found=_short(_lookup(d, key)),
+                package=pkg.key,
             )
         )
     for note in _frictionless_errors(json.dumps(_frictionless_view(d), sort_keys=True, ensure_ascii=False)):
-        problems.append(problem("descriptor", f"不符合 Frictionless 数据包规范：{note}", file=file))
-    _check_acknowledgement_form(d.get("acknowledgements"), file, problems)
+        problems.append(problem("descriptor", f"不符合 Frictionless 数据包规范：{note}", file=file, package=pkg.key))
+    _check_acknowledgement_form(d.get("acknowledgements"), file, problems, pkg.key)
     _check_unresolved(pkg, d.get("unresolved"), file, problems)
     _check_identity(pkg, file, registry, registry_readable, problems)
+    _check_dates(pkg, file, today, problems)
 
 
 def _bad_metadata_value(f: dict[str, Any], value: Any) -> str | None:
@@ -191,87 +199,6 @@ def _resource_view(r: Any) -> Any:
     return r
 
 
-def _check_unresolved(pkg: Package, entries: Any, file: str, problems: list[Problem]) -> None:
-    """Cells the importer could not determine: an error until a maintainer has checked them against the source."""
-    if not isinstance(entries, list):
-        return
-    for i, entry in enumerate(entries):
-        cells = entry.get("cells") if isinstance(entry, dict) else None
-        if not isinstance(cells, list) or not all(isinstance(c, str) and c.count(".") == 2 for c in cells):
-            problems.append(
-                problem(
-                    "descriptor",
-                    "unresolved 条目应有 cells（“表.行.列”列表）和 note",
-                    file=file,
-                    column=f"unresolved[{i}]",
-                    found=_short(entry),
-                )
-            )
-            continue
-        for cell in cells:
-            table_id, row_id, column = cell.split(".")
-            data = pkg.tables.get(table_id)
-            where: dict[str, Any] = {"file": file, "column": f"unresolved[{i}]"}
-            if data and row_id in data.row_lines and column in data.header:
-                where = {
-                    "file": data.file,
-                    "line": data.row_lines[row_id],
-                    "column": column,
-                    "column_number": data.header.index(column) + 1,
-                }
-            problems.append(
-                problem(
-                    "import-unresolved",
-                    f"导入时未能确定的单元格，须对照原文核对后删去 datapackage.json 中的 unresolved[{i}]",
-                    found=str(entry.get("note", "")),
-                    package=pkg.key,
-                    cell=cell,
-                    **where,
-                )
-            )
-
-
-def _well_formed(ack: Any) -> bool:
-    """An acknowledgement that can be matched against failures (the others are descriptor errors)."""
-    return (
-        isinstance(ack, dict)
-        and set(ack) == {"rule", "cells", "note"}
-        and ack["rule"] in {r.id for r in consistency_rules()}
-        and isinstance(ack["cells"], list)
-        and all(isinstance(c, str) for c in ack["cells"])
-        and isinstance(ack["note"], str)
-        and bool(ack["note"].strip())
-    )
-
-
-def _check_acknowledgement_form(acks: Any, file: str, problems: list[Problem]) -> None:
-    if not isinstance(acks, list):
-        return
-    ids = {r.id for r in consistency_rules()}
-    for i, ack in enumerate(acks):
-        where = {"file": file, "column": f"acknowledgements[{i}]"}
-        if not isinstance(ack, dict) or set(ack) != {"rule", "cells", "note"}:
-            problems.append(
-                problem("descriptor", "确认条目应有且只有 rule、cells、note 三项", found=_short(ack), **where)
-            )
-        elif ack["rule"] not in ids:
-            problems.append(
-                problem(
-                    "descriptor",
-                    "只能确认一致性规则（原报告本身的数据不一致）",
-                    expected=" ".join(sorted(ids)),
-                    found=_short(ack["rule"]),
-                    **where,
-                )
-            )
-        elif not (isinstance(ack["cells"], list) and ack["cells"] and all(isinstance(c, str) for c in ack["cells"])):
-            problems.append(
-                problem("descriptor", "确认条目的 cells 应是“表.行.列”的非空列表", found=_short(ack["cells"]), **where)
-            )
-        elif not isinstance(ack["note"], str) or not ack["note"].strip():
-            problems.append(problem("descriptor", "确认条目需要一句说明（note）", **where))
-
-
 def _check_identity(
     pkg: Package,
     file: str,
@@ -290,6 +217,7 @@ def _check_identity(
                 column="agency",
                 expected=pkg.path_agency,
                 found=agency,
+                package=pkg.key,
             )
         )
     if pkg.path_year is not None and isinstance(year, int) and year != pkg.path_year:
@@ -301,6 +229,7 @@ def _check_identity(
                 column="year",
                 expected=str(pkg.path_year),
                 found=str(year),
+                package=pkg.key,
             )
         )
     if isinstance(agency, str) and isinstance(year, int) and d.get("name") not in (None, f"{agency}-{year}"):
@@ -312,6 +241,7 @@ def _check_identity(
                 column="name",
                 expected=f"{agency}-{year}",
                 found=_short(d.get("name")),
+                package=pkg.key,
             )
         )
     if isinstance(year, int) and d.get("template") in TEMPLATE_IDS:
@@ -325,6 +255,7 @@ def _check_identity(
                     column="template",
                     expected=due.id if due else "无",
                     found=d["template"],
+                    package=pkg.key,
                 )
             )
     if registry is None:
@@ -335,12 +266,73 @@ def _check_identity(
                 "warning",
                 file=file,
                 column="agency",
+                package=pkg.key,
             )
         )
     elif registry_readable and isinstance(agency, str) and agency not in registry:
         problems.append(
-            problem("agency-unknown", "机构不在机构名录 agencies.csv 中", file=file, column="agency", found=agency)
+            problem(
+                "agency-unknown",
+                "机构不在机构名录 agencies.csv 中",
+                file=file,
+                column="agency",
+                found=agency,
+                package=pkg.key,
+            )
         )
+
+
+def _check_dates(pkg: Package, file: str, today: date, problems: list[Problem]) -> None:
+    """Dates that cannot be right (warnings: the publisher may have dated oddly, but usually it is a typo)."""
+    d = pkg.descriptor or {}
+    year = d.get("year") if type(d.get("year")) is int else None
+    days: dict[str, date | None] = {}
+    for key in ("published", "retrieved"):
+        try:
+            days[key] = date.fromisoformat(d[key]) if isinstance(d.get(key), str) and _DATE.fullmatch(d[key]) else None
+        except ValueError:
+            days[key] = None  # reported as a bad value
+    where = {"file": file, "package": pkg.key}
+    published, retrieved = days["published"], days["retrieved"]
+    found = []
+    if year is not None and year >= today.year:
+        found.append(
+            (
+                "year",
+                f"报告年度 {year} 尚未结束（今天是 {today.isoformat()}），不会已有年度报告",
+                f"不晚于 {today.year - 1}",
+                str(year),
+            )
+        )
+    if year is not None and published is not None and published.year <= year:
+        found.append(
+            (
+                "published",
+                f"发布日期早于报告年度 {year} 结束：年度报告在年度结束后发布",
+                f"{year + 1}-01-01 或以后",
+                published.isoformat(),
+            )
+        )
+    if published is not None and retrieved is not None and published > retrieved:
+        found.append(
+            (
+                "published",
+                "发布日期晚于获取日期：不能获取尚未发布的报告",
+                f"不晚于获取日期 {retrieved.isoformat()}",
+                published.isoformat(),
+            )
+        )
+    if retrieved is not None and retrieved > today:
+        found.append(
+            (
+                "retrieved",
+                f"获取日期在今天（{today.isoformat()}）之后",
+                f"不晚于 {today.isoformat()}",
+                retrieved.isoformat(),
+            )
+        )
+    for column, message, expected, value in found:
+        problems.append(problem("package-dates", message, column=column, expected=expected, found=value, **where))
 
 
 def _lookup(d: dict[str, Any], key: str) -> Any:
@@ -348,8 +340,3 @@ def _lookup(d: dict[str, Any], key: str) -> Any:
         index, name = key[len("resources[") :].split("].", 1)
         return d["resources"][int(index)][name]
     return d[key]
-
-
-def _short(value: Any) -> str:
-    text = value if isinstance(value, str) else repr(value)
-    return text if len(text) <= 80 else text[:77] + "…"

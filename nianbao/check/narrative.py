@@ -21,6 +21,7 @@ def _check_narrative(pkg: Package, display: str, text: str, problems: list[Probl
                     file=display,
                     line=number,
                     found=match.group(0),
+                    package=pkg.key,
                 )
             )
     if pkg.template is None:
@@ -37,6 +38,7 @@ def _check_narrative(pkg: Package, display: str, text: str, problems: list[Probl
                     file=display,
                     expected=f"## {section.heading}",
                     found="无",
+                    package=pkg.key,
                 )
             )
     numeral = {s.id: s.heading.split("、", 1)[0] for s in wanted}  # 一、五、六, from the template
@@ -50,5 +52,6 @@ def _check_narrative(pkg: Package, display: str, text: str, problems: list[Probl
                 file=display,
                 expected="、".join(numeral.values()),
                 found="、".join(numeral[sid] for sid in ordered),
+                package=pkg.key,
             )
         )

@@ -10,6 +10,8 @@ from nianbao.core.textfiles import printable
 
 # GitHub shows at most 10 annotations of each kind per step; more are dropped silently.
 MAX_ANNOTATIONS = 10
+# GitHub refuses a job summary over 1 MiB (and then shows none): the problem table is cut well before.
+MAX_SUMMARY_BYTES = 1_000_000
 
 
 def as_text(report: Report) -> str:
@@ -63,16 +65,32 @@ def summary_markdown(report: Report) -> str:
     status = "✅ 通过" if report.ok else "❌ 未通过"
     out = [f"## 数据校验：{status}", "", report.summary(), ""]
     problems = report.sorted_problems()
+    tail = _rule_table(report)
     if problems:
         out += ["| 位置 | 级别 | 规则 | 说明 | 期望 | 实际 |", "|---|---|---|---|---|---|"]
-        for p in problems:
+        budget = MAX_SUMMARY_BYTES - len("\n".join([*out, *tail]).encode("utf-8")) - 1000
+        for shown, p in enumerate(problems):
             level = "已确认（原报告数据不一致）" if p.acknowledged else {"error": "错误", "warning": "警告"}[p.severity]
             message = p.message + (f"〔{p.note}〕" if p.note else "")
-            out.append(
+            row = (
                 f"| `{_cell(p.location())}` | {level} | {p.rule} | {_cell(message)} | "
                 f"{_cell(p.expected)} | {_cell(p.found)} |"
             )
+            budget -= len(row.encode("utf-8")) + 1
+            if budget < 0:
+                out += [
+                    "",
+                    f"**另有 {len(problems) - shown} 个问题未列出**：作业摘要不能超过 1 MiB（GitHub 的上限）。"
+                    "完整列表：`nianbao validate --format json`。",
+                ]
+                break
+            out.append(row)
         out.append("")
+    return "\n".join(out + tail)
+
+
+def _rule_table(report: Report) -> list[str]:
+    out = []
     out += [
         "<details><summary>各规则检验次数</summary>",
         "",
@@ -85,4 +103,4 @@ def summary_markdown(report: Report) -> str:
             f"{t.acknowledged} | {t.not_stated} |"
         )
     out += ["", "</details>", ""]
-    return "\n".join(out)
+    return out

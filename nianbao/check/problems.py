@@ -141,5 +141,7 @@ class Report:
         }
 
 
-def problem(rule_id: str, message: str, severity: str | None = None, **where: Any) -> Problem:
-    return Problem(rule=rule_id, severity=severity or rule(rule_id).severity, message=message, **where)
+def problem(rule_id: str, message: str, severity: str | None = None, *, package: str | None, **where: Any) -> Problem:
+    """A problem with the rule's severity (unless given); `package` is required so that no problem of a package
+    misses its report page (None only for what belongs to none: the registry, the command line)."""
+    return Problem(rule=rule_id, severity=severity or rule(rule_id).severity, message=message, package=package, **where)

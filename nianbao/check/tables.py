@@ -12,7 +12,9 @@ from nianbao.core.package import Package, TableData
 from nianbao.core.templates import Table, Template
 
 
-def parse_csv(text: str, display: str, problems: list[Problem]) -> list[tuple[int, list[str]]] | None:
+def parse_csv(
+    text: str, display: str, problems: list[Problem], package: str | None
+) -> list[tuple[int, list[str]]] | None:
     """All records of a CSV text with the line each ends on; None (reported) when it cannot be parsed."""
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     records: list[tuple[int, list[str]]] = []
@@ -20,12 +22,14 @@ def parse_csv(text: str, display: str, problems: list[Problem]) -> list[tuple[in
         for cells in reader:
             records.append((reader.line_num, cells))
     except csv.Error as exc:
-        problems.append(problem("csv-syntax", f"CSV 无法解析：{exc}", file=display, line=reader.line_num + 1))
+        problems.append(
+            problem("csv-syntax", f"CSV 无法解析：{exc}", file=display, line=reader.line_num + 1, package=package)
+        )
         return None
     return records
 
 
-def _shape_problem(display: str, line: int, expected: int, found: int) -> Problem:
+def _shape_problem(display: str, line: int, expected: int, found: int, package: str | None) -> Problem:
     return problem(
         "row-shape",
         "该行的单元格数与表头不一致",
@@ -33,16 +37,25 @@ def _shape_problem(display: str, line: int, expected: int, found: int) -> Proble
         line=line,
         expected=f"{expected} 个",
         found=f"{found} 个",
+        package=package,
     )
 
 
 def _load_table(pkg: Package, table: Table, display: str, text: str, problems: list[Problem]) -> None:
-    records = parse_csv(text, display, problems)
+    records = parse_csv(text, display, problems, pkg.key)
     if records is None:
         return
     if not records:
         problems.append(
-            problem("csv-header", "文件是空的", file=display, line=1, expected=",".join(table.header), found="空")
+            problem(
+                "csv-header",
+                "文件是空的",
+                file=display,
+                line=1,
+                expected=",".join(table.header),
+                found="空",
+                package=pkg.key,
+            )
         )
         return
     (_, header), *body = records
@@ -55,6 +68,7 @@ def _load_table(pkg: Package, table: Table, display: str, text: str, problems: l
                 line=1,
                 expected=",".join(table.header),
                 found=",".join(header),
+                package=pkg.key,
             )
         )
         if "row" not in header:
@@ -64,7 +78,7 @@ def _load_table(pkg: Package, table: Table, display: str, text: str, problems: l
     label_col = header.index("label") if "label" in header else None
     for line, cells in body:
         if cells == []:
-            problems.append(problem("row-shape", "空行", file=display, line=line))
+            problems.append(problem("row-shape", "空行", file=display, line=line, package=pkg.key))
             continue
         if len(cells) != len(header):
             problems.append(
@@ -75,6 +89,7 @@ def _load_table(pkg: Package, table: Table, display: str, text: str, problems: l
                     line=line,
                     expected=f"{len(header)} 个",
                     found=f"{len(cells)} 个",
+                    package=pkg.key,
                 )
             )
             if len(cells) > row_col and cells[row_col] in table.row_ids:
@@ -94,6 +109,7 @@ def _load_table(pkg: Package, table: Table, display: str, text: str, problems: l
                     column="row",
                     column_number=row_col + 1,
                     found=row_id,
+                    package=pkg.key,
                 )
             )
             continue
@@ -107,6 +123,7 @@ def _load_table(pkg: Package, table: Table, display: str, text: str, problems: l
                     column="row",
                     column_number=row_col + 1,
                     found=row_id,
+                    package=pkg.key,
                 )
             )
             continue
@@ -125,6 +142,7 @@ def _load_table(pkg: Package, table: Table, display: str, text: str, problems: l
                         column_number=label_col + 1,
                         expected=table.row(row_id).label,
                         found=printed,
+                        package=pkg.key,
                     )
                 )
         data.rows.append((line, cells))
@@ -138,13 +156,16 @@ def _load_table(pkg: Package, table: Table, display: str, text: str, problems: l
                     column="row",
                     expected=f"{row.id}（{row.label}）",
                     found="无",
+                    package=pkg.key,
                 )
             )
-    _check_group_rows(table, data, display, problems)
+    _check_group_rows(table, data, display, problems, pkg.key)
     pkg.tables[table.id] = data
 
 
-def _check_group_rows(table: Table, data: TableData, display: str, problems: list[Problem]) -> None:
+def _check_group_rows(
+    table: Table, data: TableData, display: str, problems: list[Problem], package: str | None
+) -> None:
     """A group printed as one row of values (V2021 （六）其他处理 in the V2019 layout) with its sub-rows blank:
     kept as printed, and reported, because the template's rows are then incomplete (templates.md §8)."""
     index = {name: i for i, name in enumerate(data.header)}
@@ -170,12 +191,13 @@ def _check_group_rows(table: Table, data: TableData, display: str, problems: lis
                     column="row",
                     expected="、".join(members),
                     found=row.id,
+                    package=package,
                 )
             )
 
 
 def _load_notes(pkg: Package, display: str, text: str, problems: list[Problem]) -> None:
-    records = parse_csv(text, display, problems)
+    records = parse_csv(text, display, problems, pkg.key)
     if records is None:
         return
     expected = [f["name"] for f in read_definition("package.yaml")["notes_fields"]]
@@ -188,13 +210,14 @@ def _load_notes(pkg: Package, display: str, text: str, problems: list[Problem]) 
                 line=1,
                 expected=",".join(expected),
                 found=",".join(records[0][1]) if records else "空",
+                package=pkg.key,
             )
         )
         return
     seen: dict[tuple[str, str, str], int] = {}
     for line, cells in records[1:]:
         if len(cells) != len(expected):
-            problems.append(_shape_problem(display, line, len(expected), len(cells)))
+            problems.append(_shape_problem(display, line, len(expected), len(cells), pkg.key))
             continue
         note = dict(zip(expected, cells, strict=True))
         key = (note["table"], note["row"], note["column"])
@@ -209,6 +232,7 @@ def _load_notes(pkg: Package, display: str, text: str, problems: list[Problem]) 
                     column="table",
                     column_number=1,
                     found=target,
+                    package=pkg.key,
                 )
             )
         elif key in seen:
@@ -221,12 +245,20 @@ def _load_notes(pkg: Package, display: str, text: str, problems: list[Problem]) 
                     column="table",
                     column_number=1,
                     found=target,
+                    package=pkg.key,
                 )
             )
         elif not note["note"].strip():
             problems.append(
                 problem(
-                    "note-target", "说明是空的", file=display, line=line, column="note", column_number=4, found=target
+                    "note-target",
+                    "说明是空的",
+                    file=display,
+                    line=line,
+                    column="note",
+                    column_number=4,
+                    found=target,
+                    package=pkg.key,
                 )
             )
         else:

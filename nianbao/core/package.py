@@ -127,6 +127,69 @@ def package_files(descriptor: dict[str, Any] | None, tmpl: Template | None) -> t
     return files, rejected
 
 
+# The status of a template cell (issue 9): what the number column of every tidy output means.
+CELL_STATUS = ("printed", "blank", "not-found", "uncertain")
+
+
+@dataclass(frozen=True)
+class TidyRow:
+    """One template cell of one package: THE long form, for `nianbao show --tidy` and the site's tidy download."""
+
+    table: str
+    row: str
+    column: str
+    value: str  # as printed; "" unless status is "printed"
+    status: str  # one of CELL_STATUS
+    note: str  # notes.csv's note for the cell, then the unresolved entry's note
+
+
+TIDY_FIELDS = ("table", "row", "column", "value", "status", "note")
+
+
+def unresolved_cells(pkg: Package) -> dict[tuple[str, str, str], dict[str, Any]]:
+    """(table, row, column) -> the unresolved entry naming it (well-formed entries; the validator reports others)."""
+    out: dict[tuple[str, str, str], dict[str, Any]] = {}
+    for entry in (pkg.descriptor or {}).get("unresolved") or []:
+        cells = entry.get("cells") if isinstance(entry, dict) else None
+        for cell in cells if isinstance(cells, list) else []:
+            if isinstance(cell, str) and cell.count(".") == 2:
+                table, row, column = cell.split(".")
+                out.setdefault((table, row, column), entry)
+    return out
+
+
+def tidy_rows(pkg: Package) -> list[TidyRow]:
+    """One row per template cell in printed order, with its status: a number printed, blank in the source, or
+    (from `unresolved`) not found or uncertain. An optional row (a V2021 group printed with values) appears only
+    when the package has it."""
+    notes = {(n["table"], n["row"], n["column"]): n["note"] for _, n in pkg.notes}
+    unresolved = unresolved_cells(pkg)
+    rows: list[TidyRow] = []
+    if pkg.template is None:
+        return rows
+    for table in pkg.template.tables:
+        data = pkg.tables.get(table.id)
+        present: dict[str, list[str]] = {}
+        index: dict[str, int] = {}
+        if data:
+            index = {name: i for i, name in enumerate(data.header)}
+            present = {cells[index["row"]]: cells for _, cells in data.rows}
+        for row in table.rows:
+            cells = present.get(row.id)
+            if row.optional and cells is None:
+                continue
+            for column in table.columns:
+                key = (table.id, row.id, column.id)
+                value = cells[index[column.id]] if cells is not None and column.id in index else ""
+                entry = unresolved.get(key)
+                status = str(entry.get("status", "uncertain")) if entry else "printed" if value else "blank"
+                if status not in CELL_STATUS:
+                    status = "uncertain"
+                note = "；".join(n for n in (notes.get(key, ""), str(entry.get("note", "")) if entry else "") if n)
+                rows.append(TidyRow(*key, value if status == "printed" else "", status, note))
+    return rows
+
+
 def narrative_sections(text: str) -> list[tuple[int, str, str]]:
     """The `## ` headings of narrative.md: (line, section id or "", heading as printed)."""
     numerals = {"一": "s1", "二": "s2", "三": "s3", "四": "s4", "五": "s5", "六": "s6"}

@@ -61,10 +61,18 @@ class Equation:
     def terms(self) -> tuple[Term, ...]:
         return self.lhs + self.rhs
 
+    def holds(self, value: Callable[[Term], object]) -> bool | None:
+        """`evaluate` for a lookup that gives printed numbers (text, int): each read exactly, as Decimal(str(v))."""
+        return evaluate(self, lambda term: None if (v := value(term)) is None else Decimal(str(v)))
+
 
 @cache
 def all_rules() -> tuple[Rule, ...]:
-    raw = read_definition("rules.yaml")
+    return rules_from(read_definition("rules.yaml"))
+
+
+def rules_from(raw: dict[str, Any]) -> tuple[Rule, ...]:
+    """The rules from rules.yaml's content (core.definitions checks its shape with this)."""
     rules = [
         Rule(
             id=r["id"],
@@ -84,7 +92,12 @@ def all_rules() -> tuple[Rule, ...]:
 
 @cache
 def rule(rule_id: str) -> Rule:
-    return next(r for r in all_rules() if r.id == rule_id)
+    found = next((r for r in all_rules() if r.id == rule_id), None)
+    if found is None:
+        from nianbao.core.definitions import DefinitionError
+
+        raise DefinitionError(f"definitions/rules.yaml：没有规则 {rule_id}（程序引用了它）")
+    return found
 
 
 def consistency_rules() -> list[Rule]:

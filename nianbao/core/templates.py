@@ -70,10 +70,10 @@ class Table:
         return ("row", "label", *self.column_ids)
 
     def row(self, row_id: str) -> Row:
-        return next(r for r in self.rows if r.id == row_id)
+        return _find(self.rows, row_id, f"表 {self.id} 没有行 {row_id}")
 
     def column(self, column_id: str) -> Column:
-        return next(c for c in self.columns if c.id == column_id)
+        return _find(self.columns, column_id, f"表 {self.id} 没有列 {column_id}")
 
     def row_ancestors(self, row: Row) -> list[Group]:
         return _ancestors(self.row_groups, row.group)
@@ -100,7 +100,7 @@ class Template:
     tables: tuple[Table, ...]
 
     def table(self, table_id: str) -> Table:
-        return next(t for t in self.tables if t.id == table_id)
+        return _find(self.tables, table_id, f"模板 {self.id} 没有表 {table_id}")
 
     @property
     def table_ids(self) -> tuple[str, ...]:
@@ -112,6 +112,14 @@ class Template:
     def cells(self) -> list[tuple[str, str, str]]:
         """Every (table, row, column) of the template, in printed order."""
         return [(t.id, r.id, c.id) for t in self.tables for r in t.rows for c in t.columns]
+
+
+def _find(items: Any, item_id: str, missing: str) -> Any:
+    """The item with this id; a KeyError that says what is missing (a typo in a definition file), not StopIteration."""
+    found = next((x for x in items if x.id == item_id), None)
+    if found is None:
+        raise KeyError(missing)
+    return found
 
 
 def _ancestors(groups: tuple[Group, ...], group_id: str | None) -> list[Group]:
@@ -154,7 +162,11 @@ def _table(raw: dict[str, Any]) -> Table:
 
 @cache
 def template(template_id: str) -> Template:
-    raw = read_definition(f"{template_id}.yaml")
+    return template_from(read_definition(f"{template_id}.yaml"))
+
+
+def template_from(raw: dict[str, Any]) -> Template:
+    """A template from its definition file's content (core.definitions checks its shape with this)."""
     return Template(
         id=raw["id"],
         title=raw["title"],

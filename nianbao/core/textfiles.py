@@ -237,6 +237,23 @@ def _no_constant(name: str) -> Any:
     raise JSONError(f"含 {name}：不是合法的 JSON 数值")
 
 
+def _clip(text: str) -> str:
+    return text if len(text) <= 20 else text[:20] + "…"
+
+
+def _finite(text: str) -> float:
+    value = float(text)
+    if value in (float("inf"), float("-inf")):
+        raise JSONError(f"数值 {_clip(text)} 超出范围（按浮点数读作无穷大）")
+    return value
+
+
+def _integer(text: str) -> int:
+    if len(text) > 30:
+        raise JSONError(f"整数 {_clip(text)} 有 {len(text)} 位，不是年报中的数")
+    return int(text)
+
+
 def _depth(obj: Any) -> int:
     deepest, stack = 0, [(obj, 1)]
     while stack:
@@ -269,7 +286,9 @@ def load_json(text: str) -> Any:
     """Parse JSON strictly: duplicate keys, NaN/Infinity, nesting deeper than MAX_JSON_DEPTH and lone surrogates
     (which cannot be written back as UTF-8) are errors (JSONError with the place, where there is one)."""
     try:
-        value = json.loads(text, object_pairs_hook=_no_duplicates, parse_constant=_no_constant)
+        value = json.loads(
+            text, object_pairs_hook=_no_duplicates, parse_constant=_no_constant, parse_float=_finite, parse_int=_integer
+        )
     except json.JSONDecodeError as exc:
         raise JSONError(f"不是合法的 JSON：{exc.msg}（第 {exc.colno} 列）", exc.lineno, exc.colno) from None
     except RecursionError:

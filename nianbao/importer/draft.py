@@ -45,11 +45,13 @@ def import_report(
     retrieved: str | None = None,
     force: bool = False,
     data_dir: Path | None = None,
+    published: str | None = None,
 ) -> ImportResult:
     """Read `source`, extract every template cell and the narrative, and write a draft package to `out`.
 
     Raises SourceError (nothing written) for a source that is not a report of either template, or for an `out`
-    that is not a package folder or an empty one. `data_dir` holds the neighbouring years used as evidence.
+    that is not a package folder or an empty one. `data_dir` holds the neighbouring years used as evidence;
+    `published` (from a batch manifest) is the date of publication when the source does not print it.
     """
     _check_out(out, force)
     try:
@@ -64,6 +66,8 @@ def import_report(
     meta = dict(doc.meta)
     if source_url:
         meta["source_url"] = source_url
+    if published:
+        meta["published"] = published
     title = title_of(doc, lines)
     if title:
         meta["title"] = title

@@ -11,6 +11,7 @@ from nianbao.core import labels
 from nianbao.core.definitions import read_definition
 from nianbao.core.labels import normalise
 from nianbao.core.templates import Row, Table, Template
+from nianbao.importer import headings
 from nianbao.importer.evidence import Pending, Year, resolve
 from nianbao.importer.sources import Document
 from nianbao.importer.splits import shorter, splits
@@ -51,10 +52,11 @@ class Unresolved:
 class Extraction:
     cells: dict[tuple[str, str, str], Cell]
     labels: dict[tuple[str, str], str]  # (table, row) → label as printed
-    fuzzy: list[str]  # matches that were not exact, for the import report
+    fuzzy: list[str]  # matches that were not exact (row labels, section headings), for the import report
     optional_rows: set[tuple[str, str]]  # optional rows (（六）其他处理 printed as one row) found in the source
     unresolved: list[Unresolved] = field(default_factory=list)
     pending: list[Pending] = field(default_factory=list)
+    remarks: list[str] = field(default_factory=list)  # other readings to check (converted Markdown's loose cells)
 
     def not_found(self, table: Table, row_ids: list[str], note: str, source: str) -> None:
         keys = [(table.id, r, c) for r in row_ids for c in table.column_ids]
@@ -89,10 +91,14 @@ def extract(doc: Document, tmpl: Template, year: int | None = None, years: dict[
 
     `years` holds the neighbouring years of the same agency (evidence for splitting run-together digits).
     """
+    from nianbao.importer import markdown  # converted Markdown has its own reader of torn grids
+
+    if doc.kind == markdown.KIND:
+        return markdown.extract(doc, tmpl)
     lines = clean_lines(doc)
     all_units = units(tokens(lines))
-    anchors = _anchors(all_units, tmpl)
     result = Extraction({}, {}, [], set())
+    anchors = _anchors(all_units, tmpl, result.fuzzy)
     found = [t for t in tmpl.tables if t.id in anchors]
     for table in tmpl.tables:
         if table.id not in anchors:
@@ -113,15 +119,22 @@ def extract(doc: Document, tmpl: Template, year: int | None = None, years: dict[
     return result
 
 
-def _anchors(all_units: list[Unit], tmpl: Template) -> dict[str, int]:
-    """The unit where each table starts: its caption (s2) or its section heading (s3, s4); absent if not found."""
-    headings = read_definition("import.yaml")["sections"]
+def _anchors(all_units: list[Unit], tmpl: Template, fuzzy: list[str]) -> dict[str, int]:
+    """The unit where each table starts: its caption (s2) or its section heading (s3, s4, typos tolerated and
+    reported in `fuzzy`); absent if not found."""
     anchors: dict[str, int] = {}
     cursor = 0
     for table in tmpl.tables:
-        keys = [table.caption] if table.section == "s2" else headings[table.section]
-        keys = [normalise(k) for k in keys]
-        found = next((i for i in range(cursor, len(all_units)) if any(k in all_units[i].text for k in keys)), None)
+        if table.section == "s2":
+            key = normalise(table.caption)
+            found = next((i for i in range(cursor, len(all_units)) if key in all_units[i].text), None)
+        else:
+            hit = headings.find_in([u.text for u in all_units], table.section, cursor)
+            found = hit[0] if hit else None
+            if hit and hit[1].score < 1.0:
+                unit = all_units[hit[0]]
+                printed = unit.raw[unit.index[hit[1].start] : unit.index[hit[1].end - 1] + 1]
+                fuzzy.append(headings.fuzzy_note(table.section, printed, hit[1], unit.where))
         if found is not None:
             anchors[table.id] = cursor = found
     _captionless(all_units, tmpl, anchors)

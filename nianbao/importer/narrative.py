@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import re
 
+from nianbao.core import labels
 from nianbao.core.definitions import read_definition
+from nianbao.importer import headings
+from nianbao.importer.markdown import KIND as MARKDOWN
 from nianbao.importer.sources import Document, Line
 
 
@@ -33,7 +36,27 @@ def find_sections(lines: list[Line]) -> tuple[list[str], dict[str, tuple[int, in
                 found[sid] = (at, match.end(), re.sub(r"\s+", "", match.group(0)))
                 start_line = at
                 break
+        else:
+            near = _near_heading(texts, sid, start_line)
+            if near:
+                found[sid] = near
+                start_line = near[0]
     return texts, found
+
+
+def _near_heading(texts: list[str], sid: str, start: int) -> tuple[int, int, str] | None:
+    """A line that begins with a heading printed with a typo (四、政府信息公开行政法复议…)."""
+    for i in range(start, len(texts)):
+        norm = labels.normalise(texts[i])
+        match = headings.find(norm[:60], sid)
+        if match is None or match.start != 0:
+            continue
+        done, end = 0, 0
+        while end < len(texts[i]) and done < match.end:  # the raw offset where the normalised heading ends
+            done += len(labels.normalise(texts[i][end]))
+            end += 1
+        return i, end, re.sub(r"\s+", "", texts[i][:end])
+    return None
 
 
 def narrative(doc: Document, lines: list[Line]) -> dict[str, tuple[str, str]]:
@@ -55,6 +78,9 @@ def narrative(doc: Document, lines: list[Line]) -> dict[str, tuple[str, str]]:
     return out
 
 
+_SUBHEADING = re.compile(r"^(（[一二三四五六七八九十]+）|[一二三四五六七八九十]+、|\d+[.、．])")
+
+
 def _paragraphs(lines: list[str], kind: str) -> list[str]:
     """Paragraphs of a section. PDF text is wrapped at the page width: lines are joined back, and a paragraph
     ends where a line ends a sentence short of the full width, or where a numbered sub-heading begins."""
@@ -63,15 +89,22 @@ def _paragraphs(lines: list[str], kind: str) -> list[str]:
         return [line for line in lines if line]
     width = max((len(line) for line in lines), default=0)
     paragraphs: list[str] = []
-    current = ""
+    current = last = ""
     for line in lines:
         if not line:
+            if kind == MARKDOWN and current:  # a blank line ends a paragraph in Markdown
+                paragraphs.append(current)
+                current = ""
             continue
-        starts = re.match(r"^(（[一二三四五六七八九十]+）|[一二三四五六七八九十]+、|\d+[.、．])", line)
-        if current and (starts or (current.endswith(("。", "：", "；")) and len(current.split("\n")[-1]) < width - 1)):
+        starts = _SUBHEADING.match(line)
+        heading = kind == MARKDOWN and len(current) < width - 4 and _SUBHEADING.match(current)  # （一）主动公开方面
+        # A converter's wrapped line is short where its paragraph ends (its line widths vary by a few characters).
+        short = len(last) < width * 0.7 if kind == MARKDOWN else len(current) < width - 1
+        if current and (starts or heading or (current.endswith(("。", "：", "；")) and short)):
             paragraphs.append(current)
             current = ""
         current = current + line if current else line
+        last = line
     if current:
         paragraphs.append(current)
     return [

@@ -1,13 +1,10 @@
-"""Read a published report in whatever form it came (text, PDF text, crawler dump, HTML, .docx, .pdf) as lines."""
+"""Read a published report in whatever form it came (text, PDF text, crawler dump, HTML, Markdown, .docx, .pdf)."""
 
 from __future__ import annotations
 
 import io
 import re
-import zipfile
-import zlib
 from dataclasses import dataclass, field
-from xml.etree import ElementTree
 
 from nianbao.core.definitions import read_definition
 from nianbao.core.textfiles import decode
@@ -23,7 +20,7 @@ class Line:
 
 @dataclass
 class Document:
-    kind: str  # 纯文本 / PDF 提取文本 / 网页抓取文本 / HTML / Word（.docx）/ PDF
+    kind: str  # 纯文本 / PDF 提取文本 / 网页抓取文本 / HTML / Markdown（PDF 转换稿）/ Word（.docx）/ PDF
     lines: list[Line]
     meta: dict[str, str] = field(default_factory=dict)
     text: str = ""  # the source as decoded once (the package's source.* copy is written from it)
@@ -39,18 +36,29 @@ def read(data: bytes) -> Document:
     """Detect the kind of source by its content, not its name, and read it."""
     if not data.strip():
         raise SourceError("文件是空的")
+    # pdf.py, word.py, html.py and markdown.py are modules of their own that build on this one's Line and Document
     if data.startswith(b"%PDF"):
-        return _pdf(data)
+        from nianbao.importer import pdf
+
+        return pdf.read_pdf(data, _pdf(data))
     if data.startswith(b"PK\x03\x04"):
-        return _docx(data)
+        from nianbao.importer import word
+
+        return word.read_docx(data)
+    if data.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):  # OLE2: a legacy .doc
+        from nianbao.importer import word
+
+        raise SourceError(word.LEGACY_MESSAGE)
     try:
         text, _ = decode(data)  # the project's one decoder: BOM, GBK/GB18030, line ends
     except FormatError as exc:
         raise SourceError(f"不是文本、HTML、Word（.docx）或 PDF 文件（{exc}）") from None
-    if re.search(r"<(table|p|div|html|body|tr|td)\b", text[:200000], re.IGNORECASE):
-        from nianbao.importer.html import read_html  # html.py builds on this module's Line and Document
+    from nianbao.importer import html, markdown
 
-        doc = read_html(text)
+    if re.search(r"<(table|p|div|html|body|tr|td)\b", text[:200000], re.IGNORECASE):
+        doc = html.read_html(text)
+    elif markdown.looks_like(text):  # before the plain-text kinds: a converter's pipe tables
+        doc = markdown.read_markdown(text)
     else:
         lines = text.splitlines()
         if lines and _CRAWLER_HEADER.match(lines[0]) and any(_CRAWLER_BODY.match(x) for x in lines[:30]):
@@ -80,42 +88,6 @@ def _crawler(lines: list[str]) -> Document:
     return Document("网页抓取文本", body, meta)
 
 
-_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
-
-
-def _docx(data: bytes) -> Document:
-    limit = read_definition("import.yaml")["max_docx_xml_bytes"]
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as z, z.open("word/document.xml") as member:
-            xml = member.read(limit + 1)  # never more: the size in the zip's directory may lie
-    except (zipfile.BadZipFile, KeyError, EOFError, zlib.error, NotImplementedError, RuntimeError):
-        raise SourceError("是 zip 文件，但不是 Word（.docx）文档") from None
-    if len(xml) > limit:
-        raise SourceError(f"Word 文档的正文解压后超过 {limit // 2**20} MB，不予读取（可能是压缩炸弹）")
-    try:
-        body = ElementTree.fromstring(xml).find(f"{_W}body")
-    except ElementTree.ParseError as exc:
-        raise SourceError(f"Word 文档内容无法解析，文件可能损坏（{exc}）") from None
-    lines: list[Line] = []
-    tables = 0
-    for element in body if body is not None else []:
-        if element.tag == f"{_W}p":
-            text = "".join(t.text or "" for t in element.iter(f"{_W}t")).strip()
-            if text:
-                lines.append(Line(text, f"段落 {len(lines) + 1}"))
-        elif element.tag == f"{_W}tbl":
-            tables += 1
-            for r, tr in enumerate(element.iter(f"{_W}tr"), start=1):
-                cells = []
-                for tc in tr.findall(f"{_W}tc"):
-                    merge = tc.find(f"{_W}tcPr/{_W}vMerge")
-                    if merge is not None and merge.get(f"{_W}val") != "restart":
-                        continue  # the continuation of a vertically merged label cell
-                    cells.append("".join(t.text or "" for t in tc.iter(f"{_W}t")).strip())
-                lines.append(Line("\t".join(cells), f"表 {tables} 第 {r} 行", cells))
-    return Document("Word（.docx）", lines)
-
-
 def _pdf(data: bytes) -> Document:
     try:
         from pypdf import PdfReader
@@ -132,7 +104,10 @@ def _pdf(data: bytes) -> Document:
         for i, line in enumerate(text.splitlines(), start=1):
             lines.append(Line(line, f"第 {p} 页第 {i} 行"))
     if not any(line.text.strip() for line in lines):
-        raise SourceError("PDF 中没有可提取的文字（可能是扫描件，需要先做文字识别）")
+        raise SourceError(
+            f"PDF 没有文字层（共 {len(pages)} 页，都没有可提取的文字，多半是扫描件）："
+            "需要先做文字识别（OCR），再导入识别出的文字或 Markdown"
+        )
     return Document("PDF", lines)
 
 

@@ -39,8 +39,11 @@ def format_report(
     if note:
         out.append(f"注意：{note}")
     if ex.fuzzy:
-        out.append("近似匹配的行名称（请核对）：")
+        out.append("近似匹配的行名称与节标题（请核对）：")
         out += [f"  - {item}" for item in ex.fuzzy]
+    if ex.remarks:
+        out.append("其他须核对之处（转换稿中单独成行的数如何归入、未能归入的数）：")
+        out += [f"  - {item}" for item in ex.remarks]
     if result.unresolved:
         out.append(
             "未找到或无法确定的单元格（已写入 datapackage.json 的 unresolved，草稿中留空；"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from datetime import UTC, date, datetime
@@ -11,7 +12,7 @@ from pathlib import Path
 from nianbao.check import output as formats
 from nianbao.check import validate
 from nianbao.core.package import Collection
-from nianbao.errors import BuildError
+from nianbao.errors import BuildError, UsageError
 from nianbao.site.history import read_history
 from nianbao.site.render import render_site
 from nianbao.site.write import build_site
@@ -38,21 +39,33 @@ def main(argv: list[str] | None = None, root: Path | None = None) -> int:
     parser.add_argument("--data", type=Path, default=root / "data", help="数据目录（默认 data/）")
     parser.add_argument("--site-dir", type=Path, default=root / "site", help="网站输出目录（默认 site/）")
     parser.add_argument("--build-dir", type=Path, default=root / "build", help="生成页面的工作目录（默认 build/）")
+    parser.add_argument(
+        "--site-url",
+        default=os.environ.get("NIANBAO_SITE_URL") or None,
+        help="网站的完整网址，如 https://example.github.io/nianbao/（默认取环境变量 NIANBAO_SITE_URL；"
+        "发布工作流由 GitHub Pages 给出）；用于 404 页、站点地图、数据目录与引用中的完整网址",
+    )
     args = parser.parse_args(argv)
     started = time.perf_counter()
-    report, collection = validate([str(args.data)])
+    try:
+        report, collection = validate([str(args.data)])
+    except UsageError as exc:  # no data directory there, or broken definition files
+        print(f"错误：{exc}", file=sys.stderr)
+        return 1
     if not report.ok:
         sys.stdout.write(formats.as_text(report))
         print("数据有错误，未生成网站（site/ 保持原样）。", file=sys.stderr)
         return 1
     print(report.summary())
+    for problem in report.warnings:  # named, so that nobody has to guess which (the build still goes on)
+        print(problem.text())
     validated = time.perf_counter() - started
     history = read_history(args.data)  # None outside a git checkout (a tarball): the site then omits it
     contributing = (root / "CONTRIBUTING.md").read_text(encoding="utf-8")
-    files = render_site(collection, report, history, contributing)
+    files = render_site(collection, report, history, contributing, args.site_url)
     try:
         site, pages, timings = build_site(
-            root / "mkdocs.yml", args.build_dir / "docs", args.site_dir, files, data_epoch(collection)
+            root / "mkdocs.yml", args.build_dir / "docs", args.site_dir, files, data_epoch(collection), args.site_url
         )
     except BuildError as exc:
         print(f"错误：{exc}", file=sys.stderr)

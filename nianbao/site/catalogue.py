@@ -5,21 +5,29 @@ from __future__ import annotations
 import json
 
 from nianbao.core.definitions import read_definition
+from nianbao.site.downloads import manifest
 from nianbao.site.model import Site, report_url
 
 
 def render_catalogue(site: Site) -> bytes:
     """DCAT (JSON-LD) catalogue of the collection and of every report with its downloads, for data portals."""
     name = read_definition("site.yaml")["site_name"]
+    licence = read_definition("site.yaml")["licence"]["url"]
+
+    def iri(url: str) -> str:
+        # Full addresses when the build knows where the site lives (--site-url); relative to data.json otherwise.
+        return f"{site.site_url}{url}" if site.site_url else url
+
     collection = {
         "@type": "dcat:Dataset",
-        "@id": "data/",
+        "@id": iri("data/"),
+        "dct:license": licence,
         "dct:title": f"{name}：全部报告",
         "dct:description": "全部年度报告的表格数据（长表、宽表）、文字部分与机构名录；空白表示原报告空白。",
-        "dcat:landingPage": "data/",
+        "dcat:landingPage": iri("data/"),
         "dcat:keyword": ["政府信息公开", "年度报告", "开放数据"],
         "dcat:distribution": [
-            {"@type": "dcat:Distribution", "dcat:downloadURL": f"data/downloads/{f}", "dcat:mediaType": media}
+            {"@type": "dcat:Distribution", "dcat:downloadURL": iri(f"data/downloads/{f}"), "dcat:mediaType": media}
             for f, media in (
                 ("datapackage.json", "application/json"),
                 ("nianbao-tidy.csv", "text/csv"),
@@ -35,20 +43,22 @@ def render_catalogue(site: Site) -> bytes:
         reports.append(
             {
                 "@type": "dcat:Dataset",
-                "@id": url,
+                "@id": iri(url),
+                "dct:license": licence,
                 "dct:title": d.get("title"),
                 "dct:publisher": {"@type": "foaf:Organization", "foaf:name": site.agency_name(p.agency or "")},
                 "dct:temporal": str(p.year),
                 "dct:issued": d.get("published"),
                 "dct:source": d.get("source_url"),
-                "dcat:landingPage": url,
+                "dcat:landingPage": iri(url),
                 "dcat:distribution": [
-                    {"@type": "dcat:Distribution", "dcat:downloadURL": f"{url}{f}", "dcat:mediaType": media}
-                    for f, media in (
-                        ("datapackage.json", "application/json"),
-                        (f"{p.agency}-{p.year}.json", "application/json"),
-                        (f"{p.agency}-{p.year}.zip", "application/zip"),
-                    )
+                    {
+                        "@type": "dcat:Distribution",
+                        "dcat:downloadURL": iri(f"{url}{d.name}"),
+                        "dcat:mediaType": d.mediatype,
+                    }
+                    for d in manifest(p)
+                    if d.linked
                 ],
             }
         )

@@ -7,17 +7,18 @@ import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 
-_PR = re.compile(r"(?:Merge pull request #(\d+)|\(#(\d+)\)\s*$)")
+from nianbao.core.definitions import read_definition
 
-
-_SEP = "\x1f"
+# What GitHub itself writes as the subject of a pull request's merge commit (a commit with two parents). A subject
+# ending in "(#1)" is only what its author typed: it is not linked as pull request #1.
+_PR = re.compile(r"^Merge pull request #(\d+) from \S+$")
 
 
 @dataclass(frozen=True)
 class Commit:
     sha: str
     date: str  # YYYY-MM-DD, the commit's date
-    subject: str
+    subject: str  # "" when it held control characters; visitors see the date and a link only (developer text)
     pull_request: int | None
     packages: tuple[str, ...]  # "<agency>/<year>" touched by the commit
 
@@ -28,7 +29,7 @@ class Commit:
 
 @dataclass
 class History:
-    repo_url: str | None  # https://github.com/<owner>/<repo>, for links
+    repo_url: str | None  # the repository's web address (definitions/site.yaml), for links
     last: dict[str, Commit] = field(default_factory=dict)  # package → its latest change
     recent: list[Commit] = field(default_factory=list)  # newest first
 
@@ -47,13 +48,6 @@ def _git(root: Path, *args: str) -> str | None:
     return done.stdout if done.returncode == 0 else None
 
 
-def repo_url(root: Path) -> str | None:
-    """The GitHub web address of the `origin` remote, if it is on GitHub."""
-    url = (_git(root, "remote", "get-url", "origin") or "").strip()
-    match = re.match(r"^(?:https://github\.com/|git@github\.com:)([\w.-]+/[\w.-]+?)(?:\.git)?$", url)
-    return f"https://github.com/{match.group(1)}" if match else None
-
-
 def read_history(data: Path, recent: int = 10) -> History | None:
     """One `git log` over the data folder: the latest change of each package and the most recent changes."""
     root_text = _git(data, "rev-parse", "--show-toplevel")
@@ -64,17 +58,26 @@ def read_history(data: Path, recent: int = 10) -> History | None:
         prefix = data.resolve().relative_to(root.resolve()).as_posix()
     except ValueError:
         return None
-    log = _git(root, "log", f"--format=%x1e%H{_SEP}%cs{_SEP}%s", "--name-only", "--", prefix)
+    # NUL cannot occur in a commit's subject or in git's (quoted) file names: it is the one safe separator.
+    # Along main only (--first-parent), a merged pull request counts as one change: its merge commit, whose files
+    # are those it brought in (-m: compared with the first parent).
+    log = _git(root, "log", "--first-parent", "-m", "--format=%x00%H%x00%P%x00%cs%x00%s", "--name-only", "--", prefix)
     if log is None:
         return None
-    history = History(repo_url(root))
-    pattern = re.compile(rf"^{re.escape(prefix)}/reports/([^/]+)/(\d{{4}})/")
-    for record in log.split("\x1e")[1:]:
-        header, _, names = record.partition("\n")
-        sha, day, subject = header.split(_SEP, 2)
+    history = History(read_definition("site.yaml").get("repository"))
+    folder = "" if prefix == "." else f"{re.escape(prefix)}/"  # data/ may be the repository's root itself
+    pattern = re.compile(rf"^{folder}reports/([^/]+)/(\d{{4}})/")
+    fields = log.split("\x00")[1:]
+    for start in range(0, len(fields) - 3, 4):
+        sha, parents, day, rest = fields[start : start + 4]
+        subject, _, names = rest.partition("\n")
+        if not re.fullmatch(r"[0-9a-f]{40,64}", sha) or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", day):
+            continue
         packages = sorted({f"{m.group(1)}/{m.group(2)}" for m in map(pattern.match, names.split("\n")) if m})
-        pr = _PR.search(subject)
-        change = Commit(sha, day, subject, int(pr.group(1) or pr.group(2)) if pr else None, tuple(packages))
+        pr = _PR.match(subject) if len(parents.split()) > 1 else None
+        if not all(c.isprintable() for c in subject):
+            subject = ""
+        change = Commit(sha, day, subject, int(pr.group(1)) if pr else None, tuple(packages))
         for package in packages:
             history.last.setdefault(package, change)
         if len(history.recent) < recent:

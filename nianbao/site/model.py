@@ -13,8 +13,10 @@ import jinja2
 import numpy as np
 
 from nianbao.check.problems import Problem, Report
+from nianbao.core.definitions import read_definition
 from nianbao.core.package import Collection, Package
 from nianbao.site import figures as figures_mod
+from nianbao.site.flags import acknowledged_cells
 from nianbao.site.history import History
 from nianbao.site.mkdocs_hooks import MARKER
 
@@ -45,10 +47,28 @@ def size(n: int) -> str:
     return f"{n} 字节" if n < 1024 else f"{n / 1024:.1f} KB" if n < 1024 * 1024 else f"{n / 1024 / 1024:.1f} MB"
 
 
-def _num(value: float | None) -> str:
+def display_number(value: float | str | None, blank: str = "—") -> str:
+    """THE number formatter of pages and charts: thousands separators (3,985,758), no trailing zeros.
+
+    Downloads keep the stored digits; a stored value that is not a plain number is shown as stored.
+    """
+    if isinstance(value, str):
+        if value == "":
+            return blank
+        try:
+            value = int(value) if re.fullmatch(r"-?[0-9]+", value) else float(value)
+        except ValueError:
+            return value
     if value is None or (isinstance(value, float) and np.isnan(value)):
-        return "—"
-    return str(int(value)) if float(value).is_integer() else f"{value:.6f}".rstrip("0").rstrip(".")
+        return blank
+    if float(value).is_integer():
+        return f"{int(value):,}"
+    whole, _, fraction = f"{value:.6f}".rstrip("0").partition(".")
+    return f"{int(whole):,}.{fraction}" if fraction else f"{int(whole):,}"
+
+
+def _num(value: float | None) -> str:
+    return display_number(value)
 
 
 def environment() -> jinja2.Environment:
@@ -61,21 +81,56 @@ def environment() -> jinja2.Environment:
         keep_trailing_newline=True,
     )
     env.filters["num"] = _num
+    env.filters["raw"] = lambda v: display_number(v).replace(",", "")  # sort keys: the digits only
     return env
 
 
-def page(title: str, html: str, jsonld: dict[str, Any] | None = None) -> bytes:
+def script_json(obj: Any) -> str:
+    """JSON to put inside a <script> element: "<" (so also "</script>" and "<!--") and "&" escaped as \\u003c and
+    \\u0026, and the line separators U+2028/9 that break older parsers."""
+    text = json.dumps(obj, ensure_ascii=False, sort_keys=True)
+    return (
+        text.replace("<", "\\u003c")
+        .replace(">", "\\u003e")
+        .replace("&", "\\u0026")
+        .replace("\u2028", "\\u2028")
+        .replace("\u2029", "\\u2029")
+    )
+
+
+# What YAML may not hold as a raw character (YAML 1.1 "printable", less NEL): C0/C1 controls, DEL, surrogates,
+# U+FFFE/F, and the line separators. The front matter holds them as \\u escapes instead.
+_NOT_YAML_PRINTABLE = re.compile("[^\t\n\r\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def front_matter_value(text: str) -> str:
+    """A YAML scalar nothing can break out of: a JSON string (YAML's double-quoted style reads it back) with every
+    character YAML refuses raw, such as U+009F, as a \\u escape. The mkdocs hook HTML-escapes the title."""
+    return _NOT_YAML_PRINTABLE.sub(lambda m: f"\\u{ord(m.group(0)):04x}", json.dumps(text, ensure_ascii=False))
+
+
+def page(title: str | None, html: str, jsonld: dict[str, Any] | None = None) -> bytes:
     """A Markdown page that is one raw HTML block (no blank lines inside, so Markdown leaves it alone).
 
-    `jsonld` (schema.org) goes into the front matter; the theme override puts it in the page's <head>.
+    The title (from data/ for report and agency pages) and `jsonld` (schema.org, which the theme override puts
+    in the page's <head>) go into the front matter, each as a JSON string (see front_matter_value). The home page has no title of
+    its own (the theme then shows the site name once).
     """
     body = _BLANK_LINES.sub("\n", html.strip())
-    meta = f"title: {json.dumps(title, ensure_ascii=False)}\n"
+    meta = f"title: {front_matter_value(title)}\n" if title is not None else ""
     if jsonld is not None:
-        # "<" escaped inside the JSON so that no text from data/ can close the <script> element.
-        text = json.dumps(jsonld, ensure_ascii=False, sort_keys=True).replace("<", "\\u003c")
-        meta += f"jsonld: {json.dumps(text, ensure_ascii=False)}\n"
-    return f"---\n{meta}---\n{MARKER}{body}\n".encode()
+        meta += f"jsonld: {front_matter_value(script_json(jsonld))}\n"
+    head = f"---\n{meta}---\n" if meta else ""
+    return f"{head}{MARKER}{body}\n".encode()
+
+
+def plain(text: str | None) -> str | None:
+    """A transcription note in plain Chinese: tool names replaced by what they are (definitions/site.yaml)."""
+    if text is None:
+        return None
+    for word, meaning in read_definition("site.yaml").get("plain_words", {}).items():
+        text = text.replace(word, meaning)
+    return text
 
 
 def paragraphs(text: str) -> list[str]:
@@ -93,6 +148,16 @@ class Site:
     index: dict[str, int]  # package key → row in the figures matrix
     problems: dict[str, list[Problem]]  # package key → its warnings and acknowledged findings
     history: History | None = None  # from git; None when the data is not in a git checkout
+    site_url: str | None = None  # the deployed site's address, ending in "/" (None: links stay relative)
+    data_day: str | None = None  # the data's own date (newest change in git, else newest date in the metadata)
+
+    def flags(self, key: str) -> dict[str, Problem]:
+        """ "table.row.column" → the acknowledged publisher inconsistency on that cell of package `key`."""
+        return acknowledged_cells(self.problems.get(key, []))
+
+    def absolute(self, url: str) -> str:
+        """The full address of a site URL such as reports/a/2019/ (root-relative without a site_url)."""
+        return f"{self.site_url}{url}" if self.site_url else f"/{url}"
 
     def agency(self, agency_id: str) -> dict[str, str]:
         return self.collection.registry.get(agency_id, {})
@@ -108,14 +173,34 @@ class Site:
         return next((p for p in self.packages if p.key == key), None)
 
     def figure_values(self, pkg: Package) -> list[dict[str, Any]]:
+        """Each key figure of a report: its value, whether a blank 总计 was summed, and whether it includes a
+        cell the publisher got wrong (acknowledged), with that finding's text."""
         i = self.index[pkg.key]
-        return [
-            {"value": None if np.isnan(v) else float(v), "derived": bool(d)}
-            for v, d in zip(self.figures.values[i], self.figures.derived[i], strict=True)
-        ]
+        flags = self.flags(pkg.key)
+        out = []
+        rows = zip(
+            self.figures.figures,
+            self.figures.values[i],
+            self.figures.derived[i],
+            self.figures.partial[i],
+            strict=True,
+        )
+        for fig, v, d, part in rows:
+            flagged = [flags[c] for c in figures_mod.figure_cells(fig, pkg.template, bool(d)) if c in flags]
+            out.append(
+                {
+                    "value": None if np.isnan(v) else float(v),
+                    "derived": bool(d),
+                    "partial": None if np.isnan(part) else float(part),
+                    "flag": "；".join(dict.fromkeys(f.note or f.message for f in flagged)) if flagged else None,
+                }
+            )
+        return out
 
 
-def build_site_model(collection: Collection, report: Report, history: History | None = None) -> Site:
+def build_site_model(
+    collection: Collection, report: Report, history: History | None = None, site_url: str | None = None
+) -> Site:
     order = sorted((p for p in collection.packages if not p.context), key=lambda p: (p.agency or "", p.year or 0))
     all_index = {p.key: i for i, p in enumerate(collection.packages)}
     figs = figures_mod.compute(collection.cells, [p.template.id if p.template else "" for p in collection.packages])
@@ -124,4 +209,8 @@ def build_site_model(collection: Collection, report: Report, history: History | 
         key = p.package or next((q.key for q in order if p.file and p.file.startswith(q.display + "/")), None)
         if key:
             by_package[key].append(p)
-    return Site(collection, report, figs, order, all_index, dict(by_package), history)
+    if site_url:
+        site_url = site_url.rstrip("/") + "/"
+    dates = [(p.descriptor or {}).get(k) for p in order for k in ("published", "retrieved")]
+    day = history.recent[0].date if history and history.recent else max((d for d in dates if d), default=None)
+    return Site(collection, report, figs, order, all_index, dict(by_package), history, site_url or None, day)

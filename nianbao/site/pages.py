@@ -6,19 +6,30 @@ from collections import Counter
 from collections.abc import Iterator
 
 import jinja2
-import numpy as np
 
+from nianbao.check.problems import SEVERITY_ZH
 from nianbao.core.definitions import read_definition
 from nianbao.core.package import Package
 from nianbao.core.rules import all_rules, consistency_rules, formula_text
 from nianbao.core.schemas import table_schema
 from nianbao.core.templates import TEMPLATE_IDS, template
 from nianbao.site import charts as render_charts
-from nianbao.site import downloads as render_downloads
+from nianbao.site.collection import collection_files
+from nianbao.site.flags import ACKNOWLEDGED
 from nianbao.site.model import Site, agency_url, page, rel, report_url, size, year_url
+from nianbao.site.report_page import finding_view
+from nianbao.site.units import comparison, overview_url
 
 
-def render_agency(site: Site, env: jinja2.Environment, agency_id: str, packages: list[Package]) -> dict[str, bytes]:
+def render_agency(
+    site: Site,
+    env: jinja2.Environment,
+    agency_id: str,
+    packages: list[Package],
+    units: list[str] | None = None,
+    overview_years: list[int] | None = None,
+) -> dict[str, bytes]:
+    """One agency's page: its reports, key figures and charts over the years, findings, and its units (if any)."""
     url = agency_url(agency_id)
     agency = site.agency(agency_id)
     figure_defs = site.figures.figures
@@ -39,11 +50,25 @@ def render_agency(site: Site, env: jinja2.Environment, agency_id: str, packages:
             (figure_defs[by_id[fid]].label, [r["figs"][by_id[fid]]["value"] for r in reports])
             for fid in chart["figures"]
         ]
-        charts.append({"title": chart["title"], "svg": render_charts.line_chart(chart["title"], years, series)})
+        marks = [[bool(r["figs"][by_id[fid]]["flag"]) for r in reports] for fid in chart["figures"]]
+        flagged_years = [y for y, *m in zip(years, *marks, strict=True) if any(m)]
+        charts.append(
+            {
+                "title": chart["title"],
+                "svg": render_charts.line_chart(chart["title"], years, series, marks),
+                "flags": "、".join(f"{y} 年" for y in flagged_years) + "的数字含原报告数据不一致"
+                if flagged_years
+                else "",
+            }
+        )
     findings = [
-        {**f.to_dict(), "year": p.year, "url": rel(url, report_url(agency_id, p.year or 0))}
+        {
+            **finding_view(f, p.template, n),
+            "year": p.year,
+            "url": rel(url, report_url(agency_id, p.year or 0)) + f"#finding-{n}",
+        }
         for p in packages
-        for f in site.problems.get(p.key, [])
+        for n, f in enumerate(site.problems.get(p.key, []), 1)
     ]
     parent = agency.get("parent")
     html = env.get_template("agency.html.j2").render(
@@ -59,28 +84,19 @@ def render_agency(site: Site, env: jinja2.Environment, agency_id: str, packages:
         charts=charts,
         findings=findings,
         rules_url=rel(url, "rules/"),
+        units=[{"name": site.agency_name(u), "url": rel(url, agency_url(u))} for u in units or []],
+        overviews=[{"year": y, "url": rel(url, overview_url(agency_id, y))} for y in reversed(overview_years or [])],
     )
     return {f"{url}index.md": page(site.agency_name(agency_id), html)}
 
 
 def render_year(site: Site, env: jinja2.Environment, year: int, packages: list[Package]) -> dict[str, bytes]:
     url = year_url(year)
-    rows = [
-        {
-            "name": site.agency_name(p.agency or ""),
-            "level": site.agency(p.agency or "").get("level"),
-            "url": rel(url, report_url(p.agency or "", year)),
-            "figs": site.figure_values(p),
-        }
-        for p in packages
-    ]
-    matrix = site.figures.values[[site.index[p.key] for p in packages]]
-    totals = [
-        {"value": float(np.nansum(matrix[:, j])), "missing": int(np.isnan(matrix[:, j]).sum())}
-        for j in range(len(site.figures.figures))
-    ]
+    rows, totals = comparison(site, url, packages)
     html = env.get_template("year.html.j2").render(
         year=year,
+        heading=None,
+        parent_url=None,
         rows=rows,
         figures=site.figures.figures,
         totals=totals,
@@ -119,8 +135,9 @@ def render_home(site: Site, env: jinja2.Environment, by_agency: dict[str, list[P
     tallies = [t for per in site.report.packages.values() for t in per.values()]
     acknowledged = [p for p in site.report.problems if p.acknowledged]
     warnings = [p for p in site.report.problems if p.severity == "warning" and not p.acknowledged]
+    # Newest report year first; within a year, the latest published (an undated report is not pushed last).
     newest = sorted(
-        site.packages, key=lambda p: ((p.descriptor or {}).get("published") or "", p.year or 0, p.key), reverse=True
+        site.packages, key=lambda p: (p.year or 0, (p.descriptor or {}).get("published") or "", p.key), reverse=True
     )[:10]
     years = [p.year or 0 for p in site.packages]
     html = env.get_template("home.html.j2").render(
@@ -151,11 +168,7 @@ def render_home(site: Site, env: jinja2.Environment, by_agency: dict[str, list[P
         changes=[
             {
                 "date": c.date,
-                "short": c.short,
-                "subject": c.subject,
                 "commit_url": site.history.commit_url(c),
-                "pr": c.pull_request,
-                "pr_url": site.history.pull_url(c),
                 "reports": [
                     {"title": (site.package(k).descriptor or {}).get("title"), "url": report_url(*k.split("/"))}
                     for k in c.packages
@@ -171,20 +184,26 @@ def render_home(site: Site, env: jinja2.Environment, by_agency: dict[str, list[P
         years_url="years/",
         agencies_url="agencies/",
     )
-    return {"index.md": page(read_definition("site.yaml")["site_name"], html)}
+    return {"index.md": page(None, html)}
+
+
+# Table Schema types as the data dictionary names them.
+TYPE_NAMES = {"integer": "整数", "number": "数值", "string": "文字", "boolean": "是/否", "date": "日期"}
 
 
 def render_data(site: Site, env: jinja2.Environment, report_jsons: list[bytes]) -> Iterator[tuple[str, bytes]]:
     labels = {
         "nianbao-csv.zip": "全部 CSV 与 datapackage.json（zip）",
         "datapackage.json": "数据包描述（Frictionless，描述以下各文件）",
-        "nianbao-tidy.csv": "长表：每份报告每个单元格一行（agency, year, template, table, row, column, value, blank, note）",
+        "nianbao-tidy.csv": "长表：每份报告每个单元格一行（agency, year, template, table, row, column, value, blank, note, row_label, column_label, unit, flag）",
         "nianbao-tidy-excel.csv": "长表，Excel 专用（UTF-8 BOM）",
+        "nianbao.xlsx": "Excel 工作簿：机构名录与各宽表，每表一页（空白即原报告空白；flags 列标出原报告数据不一致）",
         "nianbao.json": "全部报告的全部内容（JSON，含文字部分与数据质量）",
         "agencies.csv": "机构名录",
     }
     sizes: dict[str, int] = {}
-    for name, content in render_downloads.collection_files(site.collection, report_jsons):
+    flags = {(p.agency or "", p.year or 0): {cell: ACKNOWLEDGED for cell in site.flags(p.key)} for p in site.packages}
+    for name, content in collection_files(site.collection, report_jsons, flags, site.data_day):
         sizes[name] = len(content)
         if name.startswith("wide/"):
             tid, table_id = name[5:-4].split("-", 1)
@@ -199,7 +218,12 @@ def render_data(site: Site, env: jinja2.Environment, report_jsons: list[bytes]) 
         for table in t.tables:
             fields = {f["name"]: f for f in table_schema(table)["fields"]}
             columns = [
-                {"id": c.id, "title": fields[c.id]["title"], "type": fields[c.id]["type"], "unit": c.unit or table.unit}
+                {
+                    "id": c.id,
+                    "title": fields[c.id]["title"],
+                    "type": TYPE_NAMES.get(fields[c.id]["type"], fields[c.id]["type"]),
+                    "unit": c.unit or table.unit,
+                }
                 for c in table.columns
             ]
             tables.append({"id": table.id, "caption": table.caption, "columns": columns, "rows": table.rows})
@@ -222,7 +246,12 @@ def render_data(site: Site, env: jinja2.Environment, report_jsons: list[bytes]) 
 
 
 def _media(name: str) -> str:
-    return {"csv": "text/csv", "json": "application/json", "zip": "application/zip"}[name.rsplit(".", 1)[1]]
+    return {
+        "csv": "text/csv",
+        "json": "application/json",
+        "zip": "application/zip",
+        "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    }[name.rsplit(".", 1)[1]]
 
 
 def render_rules(env: jinja2.Environment) -> dict[str, bytes]:
@@ -233,8 +262,8 @@ def render_rules(env: jinja2.Environment) -> dict[str, bytes]:
         for_each = "、".join(
             f"{k} ∈ {v if isinstance(v, str) else ', '.join(v)}" for k, v in spec.get("for_each", {}).items()
         )
-        consistency.append({**r.__dict__, "formula": formula, "for_each": for_each})
-    structural = [r for r in all_rules() if r.kind == "structural"]
+        consistency.append({**r.__dict__, "formula": formula, "for_each": for_each, "level": SEVERITY_ZH[r.severity]})
+    structural = [{**r.__dict__, "level": SEVERITY_ZH[r.severity]} for r in all_rules() if r.kind == "structural"]
     html = env.get_template("rules.html.j2").render(consistency=consistency, structural=structural)
     return {"rules/index.md": page("校验规则", html)}
 

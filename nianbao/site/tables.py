@@ -7,6 +7,7 @@ from markupsafe import Markup, escape
 from nianbao.core.layout import body_label_cells, header_grid
 from nianbao.core.package import Package
 from nianbao.core.templates import Table
+from nianbao.site.model import display_number
 
 
 def _attrs(cell: dict) -> str:
@@ -46,9 +47,10 @@ def table_html(
     values: dict[tuple[str, str, str], str],
     labels: dict[tuple[str, str], str],
     notes: dict[tuple[str, str, str], str],
-    flagged: dict[str, str],
+    flagged: dict[str, tuple[int, str, str]],
 ) -> Markup:
-    """One template table. `flagged` maps "table.row.column" to a finding shown on that cell."""
+    """One template table. `flagged` maps "table.row.column" to the number of the finding on that cell (the
+    marker ※n links to #finding-n below the tables), its one-line text and its kind (原报告数据不一致, 警告)."""
     present = [r.id for r in table.rows if not r.optional or (table.id, r.id, table.columns[0].id) in values]
     parts = [f'<table class="nb-table" id="{table.id}">']
     parts.append(f"<caption>{escape(table.caption)}{_unit(table)}</caption>")
@@ -66,14 +68,19 @@ def table_html(
             note = notes.get(key)
             finding = flagged.get(".".join(key))
             css = ["nb-blank"] if value == "" else []
-            title = ""
+            text = escape(display_number(value, "")) if value else Markup('<span class="nb-sr">原报告空白</span>')
+            mark = ""
             if finding:
                 css.append("nb-flag")
-                title = f' title="{escape(finding)}"'
+                number, why, kind = finding
+                mark = (
+                    f'<a class="nb-mark" href="#finding-{number}" title="{escape(why)}">'
+                    f'<span aria-hidden="true">※{number}</span><span class="nb-sr">（{kind}，见说明 {number}）</span></a>'
+                )
             klass = f' class="{" ".join(css)}"' if css else ""
             span = f' colspan="{column.span}"' if column.span > 1 else ""
             note_html = f'<span class="nb-note">{escape(note)}</span>' if note else ""
-            parts.append(f'<td data-column="{column.id}"{span}{klass}{title}>{escape(value)}{note_html}</td>')
+            parts.append(f'<td data-column="{column.id}"{span}{klass}>{text}{mark}{note_html}</td>')
         parts.append("</tr>")
     parts.append("</tbody></table>")
     return Markup("".join(parts))
@@ -95,6 +102,8 @@ def _thead(table: Table) -> str:
             for cell in row:
                 scope = ' scope="col"' if "column" in cell else ' scope="colgroup"' if "group" in cell else ""
                 css = ' class="nb-corner"' if cell.get("corner") else ""
+                if cell.get("corner") and not scope:
+                    scope = ' scope="col"'  # the corner heads the label column (信息内容)
                 parts.append(f"<th{scope}{css}{_attrs(cell)}>{escape(cell['text'])}</th>")
             parts.append("</tr>")
         parts.append("</thead><tbody>")

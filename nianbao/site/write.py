@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import logging
 import os
 import shutil
 import subprocess
 import sys
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from mkdocs.commands.build import build
@@ -27,13 +29,37 @@ def _swap(new: Path, target: Path) -> None:
     shutil.rmtree(old, ignore_errors=True)
 
 
+@contextlib.contextmanager
+def locked(build_dir: Path) -> Iterator[None]:
+    """One build at a time per build folder: a second build would delete the first's temporary folders midway,
+    and both could exit 0 with a partial site. The lock goes with the process (a killed build leaves none)."""
+    build_dir.mkdir(parents=True, exist_ok=True)
+    with open(build_dir / ".lock", "w") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise BuildError(f"另一个构建正在使用 {build_dir}，请等它结束后再试") from None
+        yield
+
+
+def _refuse_links(*paths: Path) -> None:
+    for path in paths:
+        if path.is_symlink():
+            raise BuildError(f"{path} 是符号链接：不经链接写入网站（以免写到别处），请删去或改为普通文件夹")
+
+
 def is_page(name: str) -> bool:
     """Pages and assets go through mkdocs; downloads (CSV, JSON, zip, the narrative.md of a package) do not."""
     return name.endswith("index.md") or name.startswith("assets/") or name == "data.json"
 
 
 def build_site(
-    config_file: Path, docs: Path, site: Path, files: Iterable[tuple[str, bytes]], source_date_epoch: int
+    config_file: Path,
+    docs: Path,
+    site: Path,
+    files: Iterable[tuple[str, bytes]],
+    source_date_epoch: int,
+    site_url: str | None = None,
 ) -> tuple[Path, int, dict[str, float]]:
     """Write the pages to build/docs and the downloads aside, build with mkdocs into a temporary folder, move the
     downloads in, index with Pagefind, and only then replace `site` (returns it, the number of pages, and seconds per stage).
@@ -41,6 +67,22 @@ def build_site(
     Files are written as they are rendered, never all held at once. Downloads bypass mkdocs: it would turn a
     package's narrative.md into a page, and copying thousands of static files through it only costs time.
     """
+    _refuse_links(site, docs.parent, docs)
+    try:
+        with locked(docs.parent):
+            return _build_site(config_file, docs, site, files, source_date_epoch, site_url)
+    except OSError as exc:  # a full disk, a read-only folder: the previous site is kept
+        raise BuildError(f"写入失败：{exc.filename or ''}：{exc.strerror or exc}") from None
+
+
+def _build_site(
+    config_file: Path,
+    docs: Path,
+    site: Path,
+    files: Iterable[tuple[str, bytes]],
+    source_date_epoch: int,
+    site_url: str | None,
+) -> tuple[Path, int, dict[str, float]]:
     pages_tmp = docs.with_name(docs.name + ".tmp")
     downloads = docs.with_name("downloads.tmp")
     staging = docs.with_name("site.tmp")
@@ -60,7 +102,9 @@ def build_site(
     os.environ["SOURCE_DATE_EPOCH"] = str(source_date_epoch)
     logging.getLogger("mkdocs").setLevel(logging.WARNING)
     try:
-        config = load_config(str(config_file), docs_dir=str(docs), site_dir=str(staging), strict=True)
+        # site_url (from the Pages workflow) gives 404.html and sitemap.xml their full addresses under a sub-path.
+        extra = {"site_url": site_url} if site_url else {}
+        config = load_config(str(config_file), docs_dir=str(docs), site_dir=str(staging), strict=True, **extra)
         build(config)
     except MkDocsException as exc:
         raise BuildError(f"mkdocs 构建失败：{exc}") from None

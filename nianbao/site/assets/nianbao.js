@@ -35,3 +35,30 @@
   function init() { document.querySelectorAll("table.nb-sortable").forEach(setup); }
   if (typeof document$ !== "undefined") { document$.subscribe(init); } else { document.addEventListener("DOMContentLoaded", init); }
 })();
+// Citation: copy buttons; without a configured site address, the page's own address stands in the citation.
+(function () {
+  function init() {
+    document.querySelectorAll("[data-nb-here]").forEach(function (box) {
+      var here = window.location.href.split(/[?#]/)[0];
+      var path = box.getAttribute("data-nb-here");
+      box.removeAttribute("data-nb-here");
+      box.querySelectorAll(".nb-cite-text, pre").forEach(function (el) {
+        el.textContent = el.textContent.split(path).join(here);
+      });
+    });
+    document.querySelectorAll("button.nb-copy").forEach(function (button) {
+      button.addEventListener("click", function () {
+        var text = document.getElementById(button.getAttribute("data-copy")).textContent;
+        var done = function () { button.textContent = "已复制"; };
+        if (navigator.clipboard && window.isSecureContext) {
+          navigator.clipboard.writeText(text).then(done);
+        } else {
+          var area = document.createElement("textarea");
+          area.value = text; document.body.appendChild(area); area.select();
+          document.execCommand("copy"); document.body.removeChild(area); done();
+        }
+      });
+    });
+  }
+  if (typeof document$ !== "undefined") { document$.subscribe(init); } else { document.addEventListener("DOMContentLoaded", init); }
+})();
