@@ -59,7 +59,9 @@ def format_report(
         out += [f"  - {p}" for p in problems]
     if agency not in registry:
         out.append(f"机构 {agency} 不在机构名录中；请在 data/agencies.csv 加一行（填写全称、层级等）：")
-        out.append(f"  {agency},<机构全称>,<层级：中央/省级/地市级/县级/乡镇级>,<省>,<市>,<县>,<上级机构标识>,<网站>")
+        out.append(
+            f"  {agency},<机构全称>,<层级：中央/省级/地市级/县级/乡镇级/部门/片区>,<省>,<市>,<县>,<上级机构标识>,<网站>"
+        )
     if verbose:
         status = {PRINTED: "取自", BLANK: "原文空白", NOT_FOUND: "原文中未找到", UNCERTAIN: "无法确定"}
         out.append("逐格来源：")
