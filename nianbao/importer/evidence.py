@@ -1,5 +1,6 @@
-"""Choose among the readings of run-together rows with the rules of rules.yaml: this year's, and the cross-year
-rules against the neighbouring years already in data/ (evaluated by core.rules.evaluate, as the validator reads them)."""
+"""Choose among readings of run-together rows by the rules: this year's, and cross-year against data/'s neighbours."""
+
+# Evaluated by core.rules.evaluate, exactly as the validator reads the same rules.
 
 from __future__ import annotations
 

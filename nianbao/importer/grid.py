@@ -1,5 +1,6 @@
-"""Rows torn from a grid -> template cells: placed by label where one is printed, by the template's row and column
-order where not, and checked with the consistency rules; what cannot be placed for sure is uncertain or not found."""
+"""Rows torn from a grid -> template cells, placed by label or template order and checked with the rules."""
+
+# What cannot be placed for sure is uncertain (readings kept) or not found: a wrong value must never look certain.
 
 from __future__ import annotations
 

@@ -1,5 +1,6 @@
-"""PDF reports: ruled tables read as grids (pdfplumber), across page breaks and on rotated pages; page furniture
-dropped; a PDF without a text layer (a scan) refused with what to do."""
+"""PDF reports: ruled tables as grids across page breaks and rotated pages; a scan is refused with what to do."""
+
+# pdfplumber reads the ruled tables (blank cells kept); page furniture (page numbers, browser headers) is dropped.
 
 from __future__ import annotations
 

@@ -1,8 +1,8 @@
-"""mkdocs hook: pages that build_site.py generated as one raw HTML block skip Python-Markdown; titles escaped.
+"""mkdocs hook: generated pages (one raw HTML block) skip Python-Markdown; page titles are escaped for the theme."""
 
-The HTML is final (escaped by the renderer); Python-Markdown would only re-parse every tag of it, which was
-about half of the build's time. Without this hook the pages still build: Markdown passes raw HTML through.
-"""
+# The HTML is final
+# (escaped by the renderer); Python-Markdown would only re-parse every tag of it, which was about half of the build's
+# time. Without this hook the pages still build: Markdown passes raw HTML through.
 
 from __future__ import annotations
 
