@@ -1,8 +1,7 @@
 """mkdocs hook: generated pages (one raw HTML block) skip Python-Markdown; page titles are escaped for the theme."""
 
-# The HTML is final
-# (escaped by the renderer); Python-Markdown would only re-parse every tag of it, which was about half of the build's
-# time. Without this hook the pages still build: Markdown passes raw HTML through.
+# The HTML is final (escaped by the renderer); Python-Markdown would only re-parse every tag of it, which was about
+# half of the build's time. Without this hook the pages still build: Markdown passes raw HTML through.
 
 from __future__ import annotations
 
