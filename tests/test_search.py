@@ -39,11 +39,12 @@ SEARCHED = re.compile(r"^/(reports/[^/]+/\d{4}|agencies/[^/]+|years/\d{4})/$")
 
 
 def _blocks(path: Path) -> tuple[list[str], list[str]]:
-    """The visible text of a built page's content, block by block, outside tables, charts and change history;
-    and the headings among them."""
+    """The visible text of a built page's content, block by block, outside tables, charts, code, buttons and change
+    history; and the headings among them."""
     article = BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser").select_one("article")
     assert article is not None, path
-    for hidden in article.select("table, svg, script, style, .nb-change, .nb-changes"):
+    # Not searched: tables, charts, code (the citation's BibTeX and CSL-JSON), buttons, change-history lines.
+    for hidden in article.select("table, svg, script, style, pre, button, .nb-change, .nb-changes"):
         hidden.decompose()
     for br in article.find_all("br"):
         br.replace_with("\n")

@@ -26,9 +26,10 @@ BLOCKS = frozenset(
     "header hr li main nav ol p pre section summary ul".split()
 )
 HEADINGS = frozenset(("h1", "h2", "h3", "h4", "h5", "h6"))
-# Not indexed: tables (the same labels in every report, numbers that are not words), charts, scripts, and the
-# change-history lines (commit subjects are about the repository, not the report).
-SKIPPED_TAGS = frozenset(("table", "svg", "script", "style", "template"))
+# Not indexed: tables (the same labels in every report, numbers that are not words), charts, scripts, code blocks
+# (the citation's BibTeX and CSL-JSON), button labels, and the change-history lines (commit subjects are about the
+# repository, not the report).
+SKIPPED_TAGS = frozenset(("table", "svg", "script", "style", "template", "pre", "button"))
 SKIPPED_CLASSES = frozenset(("nb-change", "nb-changes"))
 VOID = frozenset("area base br col embed hr img input link meta source track wbr".split())  # noqa: SIM905
 # Full-width ASCII (Ａ１（) is the same character to a reader as its half-width form, and case does not matter:
@@ -36,7 +37,7 @@ VOID = frozenset("area base br col embed hr img input link meta source track wbr
 FOLD = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
 FOLD |= {c: c + 32 for c in range(0x41, 0x5B)} | {c: c - 0xFEE0 + 32 for c in range(0xFF21, 0xFF3B)}
 FOLDER = "search/idx"  # where the index files go in the site, beside the search page (search/index.html)
-SHARD_BYTES = 8_000  # the size a shard of postings aims at (a query fetches one shard per gram it needs)
+SHARD_BYTES = 5_000  # the size a shard of postings aims at (a query fetches one shard per gram it needs)
 # Digits and Latin letters have few distinct bigrams (12, 23, 34 are on every page): their runs are also indexed
 # as trigrams, so that a query such as 12345 has few candidate pages to check.
 KINDS = ("report", "agency", "year")
