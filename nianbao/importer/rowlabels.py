@@ -41,13 +41,17 @@ def captionless(all_units: list[Unit], tmpl: Template, anchors: dict[str, int]) 
 
 def printed_empty(row: Row, later: list[Row], window: list[Unit]) -> Unit | None:
     """The unit in which `row` is printed without a number: its label followed, before any value, by the labels of
-    later rows only (shichang 2021: `…申请3.其他（七）总计5000005`, rows 2. and 3. of （六） printed empty)."""
+    later rows only (shichang 2021: `…申请3.其他（七）总计5000005`, rows 2. and 3. of （六） printed empty), or a
+    table row that holds its full label and no cell after it."""
     core = labels.core(row.label)
     if row.optional or not core:
         return None
     ends = [c for c in (labels.core(r.label) for r in later) if c]
     for unit in window:
         if not unit.values:
+            # a table row of its label alone, no cells after it (shichang 2023/2024 HTML): printed empty
+            if unit.text.endswith(normalise(row.label)):
+                return unit
             continue
         at = unit.text.rfind(core)
         rest = unit.text[at + len(core) :] if at >= 0 else ""
