@@ -6,7 +6,7 @@ from pathlib import Path
 
 from nianbao.core.templates import template
 from nianbao.importer.extract import BLANK, NOT_FOUND, PRINTED, extract
-from nianbao.importer.sources import Document, Line
+from nianbao.importer.sources import Document, Line, read
 
 PAGES = Path(__file__).parent / "fixtures" / "pingtan-pages"
 
@@ -68,3 +68,14 @@ def test_label_printed_differently_is_cut_from_the_narrative_before_it() -> None
     assert result.labels[("s2_a20_1", "admin_normative_docs")] == "规范性文件"
     assert _row(result, "s2_a20_1", "admin_normative_docs") == [("0", PRINTED)] * 3
     assert result.cells[("s2_a20_1", "regulations", "issued")].status == NOT_FOUND
+
+
+def test_table_row_of_its_label_alone_is_blank() -> None:
+    """shichang 2024 (HTML) prints rows 2. and 3. of （六） as a label cell with no cells after it: blank, not
+    not-found; the rows around them keep their numbers."""
+    doc = read((PAGES / "shichang-2024-s3-rows.html").read_bytes())
+    result = extract(doc, template("V2021"))
+    assert _row(result, "s3", "other_unpaid_fee") == [("", BLANK)] * 7
+    assert _row(result, "s3", "other_other") == [("", BLANK)] * 7
+    assert [v for v, _ in _row(result, "s3", "total_processed")] == ["4", "0", "0", "0", "0", "0", "4"]
+    assert [v for v, _ in _row(result, "s3", "other_no_correction")] == ["0"] * 7

@@ -10,8 +10,8 @@ from dataclasses import dataclass, field
 from nianbao.core import labels
 from nianbao.core.definitions import read_definition
 from nianbao.core.labels import normalise
-from nianbao.core.templates import Row, Table, Template
-from nianbao.importer import headings
+from nianbao.core.templates import Table, Template
+from nianbao.importer import headings, rowlabels
 from nianbao.importer.evidence import Pending, Year, resolve
 from nianbao.importer.sources import Document
 from nianbao.importer.splits import shorter, splits
@@ -63,19 +63,6 @@ class Extraction:
         for key in keys:
             self.cells[key] = Cell("", where=source, status=NOT_FOUND)
         self.unresolved.append(Unresolved(keys, NOT_FOUND, note, source))
-
-
-def _score(unit: Unit, label: str) -> float:
-    core = labels.core(label)
-    if not core:
-        return 0.0
-    if unit.text.endswith(core) or unit.text.endswith(normalise(label)):
-        return 1.0
-    tail = unit.text[-(len(core) + 3) :]
-    best = 0.0
-    for start in range(max(len(tail) - len(core) - 1, 0) + 1):
-        best = max(best, labels.similarity(core, tail[start:]))
-    return best
 
 
 def detect_template(doc: Document) -> str | None:
@@ -137,23 +124,8 @@ def _anchors(all_units: list[Unit], tmpl: Template, fuzzy: list[str]) -> dict[st
                 fuzzy.append(headings.fuzzy_note(table.section, printed, hit[1], unit.where))
         if found is not None:
             anchors[table.id] = cursor = found
-    _captionless(all_units, tmpl, anchors)
+    rowlabels.captionless(all_units, tmpl, anchors)
     return anchors
-
-
-def _captionless(all_units: list[Unit], tmpl: Template, anchors: dict[str, int]) -> None:
-    """A section 二 table printed without its caption, its rows run on in the table before (lvyou 2019/2020:
-    行政处罚 and 行政强制 under 第二十条第（五）项): it starts at the unit that ends with its first row's label."""
-    tables = [t for t in tmpl.tables if t.section == "s2"]
-    for before, table in itertools.pairwise(tables):
-        if table.id in anchors or before.id not in anchors:
-            continue
-        later = [i for i in anchors.values() if i > anchors[before.id]]
-        end = min(later) if later else len(all_units)
-        core = labels.core(table.rows[0].label)
-        hit = next((i for i in range(anchors[before.id] + 1, end) if all_units[i].text.endswith(core)), None)
-        if hit is not None and core:
-            anchors[table.id] = hit
 
 
 def _span(window: list[Unit]) -> str:
@@ -168,9 +140,9 @@ def _labelled(table: Table, window: list[Unit], result: Extraction) -> None:
     cursor = 0
     n = len(table.columns)
     for index, row in enumerate(table.rows):
-        empty = _printed_empty(row, table.rows[index + 1 :], window[cursor : cursor + 8])
+        empty = rowlabels.printed_empty(row, table.rows[index + 1 :], window[cursor : cursor + 8])
         if empty is not None:  # the row's label, then the next row's label with no number between: blank cells
-            result.labels[(table.id, row.id)] = _printed_label(empty, row.label, cut=True)
+            result.labels[(table.id, row.id)] = rowlabels.printed_label(empty, row.label, cut=True)
             for column in table.columns:
                 result.cells[(table.id, row.id, column.id)] = Cell("", where=empty.where, status=BLANK)
             continue
@@ -178,7 +150,7 @@ def _labelled(table: Table, window: list[Unit], result: Extraction) -> None:
         for i in range(cursor, min(cursor + 8, len(window))):
             if not window[i].values:
                 continue
-            score = _score(window[i], row.label)
+            score = rowlabels.score(window[i], row.label)
             if score > best_score + 1e-9:
                 best, best_score = i, score
             if score == 1.0:
@@ -194,7 +166,7 @@ def _labelled(table: Table, window: list[Unit], result: Extraction) -> None:
         unit = window[best]
         if row.optional:
             result.optional_rows.add((table.id, row.id))
-        result.labels[(table.id, row.id)] = _printed_label(unit, row.label)
+        result.labels[(table.id, row.id)] = rowlabels.printed_label(unit, row.label)
         if best_score < 1.0:
             printed = result.labels[(table.id, row.id)]
             result.fuzzy.append(
@@ -202,24 +174,6 @@ def _labelled(table: Table, window: list[Unit], result: Extraction) -> None:
             )
         _assign(table, row.id, unit, n, result)
         cursor = best + 1
-
-
-def _printed_empty(row: Row, later: list[Row], window: list[Unit]) -> Unit | None:
-    """The unit in which `row` is printed without a number: its label followed, before any value, by the labels of
-    later rows only (shichang 2021: `…申请3.其他（七）总计5000005`, rows 2. and 3. of （六） printed empty)."""
-    core = labels.core(row.label)
-    if row.optional or not core:
-        return None
-    ends = [c for c in (labels.core(r.label) for r in later) if c]
-    for unit in window:
-        if not unit.values:
-            continue
-        at = unit.text.rfind(core)
-        rest = unit.text[at + len(core) :] if at >= 0 else ""
-        if rest and any(rest.endswith(end) for end in ends) and not rest.endswith(core):
-            return unit
-        return None
-    return None
 
 
 def _unlabelled(table: Table, window: list[Unit], result: Extraction) -> None:
@@ -246,29 +200,6 @@ def _unlabelled(table: Table, window: list[Unit], result: Extraction) -> None:
         return
     result.labels[(table.id, row.id)] = row.label
     _assign(table, row.id, Unit(row.label, values[0].where, values), len(table.columns), result)
-
-
-def _printed_label(unit: Unit, label: str, cut: bool = False) -> str:
-    """The label as printed: the end of the unit's text from the label's numbering on (group labels before
-    it, such as 三、本年度办理结果 or （四）无, dropped); `cut`: up to the label's end (labels of later rows follow)."""
-    core = labels.core(label)
-    at = start = unit.text.rfind(core) if core else -1
-    if start < 0 and core:  # printed differently (规范性文件 for 行政规范性文件): the end of the text most like it
-        start = _closest_tail(unit.text, core)
-    if start < 0:
-        return unit.raw
-    numbering = re.search(r"(?:[0-9]+\.|\([一二三四五六七八九十]+\)|[一二三四五六七八九十]+\.)$", unit.text[:start])
-    if numbering:
-        start = numbering.start()
-    end = unit.index[at + len(core) - 1] + 1 if cut else len(unit.raw)
-    return unit.raw[unit.index[start] : end]
-
-
-def _closest_tail(text: str, core: str) -> int:
-    """Where the end of `text` that most resembles `core` begins (the label of a unit whose text runs on from
-    narrative or other labels)."""
-    first = max(len(text) - len(core) - 3, 0)
-    return max(range(first, len(text)), key=lambda i: (labels.similarity(core, text[i:]), -i))
 
 
 def _assign(table: Table, row_id: str, unit: Unit, n: int, result: Extraction) -> None:
