@@ -87,3 +87,14 @@ def test_readme_example_output_is_what_validate_prints(run) -> None:
         code, out, err = run("validate", package)
     assert (code, err) == (0, "")
     assert out.strip("\n") == block
+
+
+def test_readme_code_layout_names_every_module() -> None:
+    """The README's code layout is the tree: every module of nianbao/ is named there (issue 8)."""
+    layout = README.split("## Code layout", 1)[1].split("```", 2)[1]
+    package = ROOT / "nianbao"
+    modules = sorted(
+        p.relative_to(package) for p in package.rglob("*.py") if p.name not in {"__init__.py", "__main__.py"}
+    )
+    missing = [str(m) for m in modules if not re.search(rf"(?<![\w/]){re.escape(m.name)}(?!\w)", layout)]
+    assert missing == []
