@@ -128,10 +128,10 @@ def test_collection_downloads_validate(base_site: Path) -> None:
     report = FrictionlessPackage(str(folder / "datapackage.json")).validate()
     assert report.valid, report.flatten(["type", "note"])
     tidy = (folder / "nianbao-tidy.csv").read_text(encoding="utf-8").splitlines()
-    assert tidy[0] == "agency,year,template,table,row,column,value,blank,note,row_label,column_label,unit,flag"
-    assert "testtown,2020,V2019,s3,granted,total,,true,,（一）予以公开,申请人情况 · 总计,件," in tidy
+    assert tidy[0] == "agency,year,template,table,row,column,value,status,note,row_label,column_label,unit,flag"
+    assert "testtown,2020,V2019,s3,granted,total,,blank,,（一）予以公开,申请人情况 · 总计,件," in tidy
     assert (
-        "testtown,2019,V2019,s2_a20_9,central_procurement,procurement_amount,251000,false,元,政府集中采购,采购总金额,,"
+        "testtown,2019,V2019,s2_a20_9,central_procurement,procurement_amount,251000,printed,元,政府集中采购,采购总金额,,"
         in tidy
     )
     assert (folder / "nianbao-tidy-excel.csv").read_bytes().startswith(b"\xef\xbb\xbf")

@@ -97,13 +97,13 @@ def test_spreadsheet_downloads_neutralise_formulas(hostile_site: Path) -> None:
     downloads = hostile_site / "data" / "downloads"
     excel = (downloads / "nianbao-tidy-excel.csv").read_bytes().decode("utf-8-sig").splitlines()
     assert (
-        "testtown,2019,V2019,s2_a20_9,central_procurement,procurement_amount,251000,false,"
+        "testtown,2019,V2019,s2_a20_9,central_procurement,procurement_amount,251000,printed,"
         '"\'=HYPERLINK(""http://x"")",政府集中采购,采购总金额,,' in excel
     )
     # Programs read the canonical text: the UTF-8 tidy CSV and the JSON keep the note as written.
     tidy = (downloads / "nianbao-tidy.csv").read_text(encoding="utf-8").splitlines()
     assert (
-        "testtown,2019,V2019,s2_a20_9,central_procurement,procurement_amount,251000,false,"
+        "testtown,2019,V2019,s2_a20_9,central_procurement,procurement_amount,251000,printed,"
         '"=HYPERLINK(""http://x"")",政府集中采购,采购总金额,,' in tidy
     )
     notes = json.loads((folder / "testtown-2019.json").read_text(encoding="utf-8"))["notes"]
@@ -172,7 +172,7 @@ def test_acknowledged_error_is_flagged_in_downloads(real_site: Path) -> None:
     data = json.loads((real_site / "reports" / "hongze" / "2023" / "hongze-2023.json").read_text(encoding="utf-8"))
     assert data["flags"] == {"s4.cases.lit_after_review_total": "acknowledged", "s4.cases.review_total": "acknowledged"}
     excel = (downloads / "nianbao-tidy-excel.csv").read_text(encoding="utf-8-sig")
-    assert "hongze,2023,V2021,s4,cases,review_total,0,false,,,行政复议 · 总计,件,acknowledged" in excel.splitlines()
+    assert "hongze,2023,V2021,s4,cases,review_total,0,printed,,,行政复议 · 总计,件,acknowledged" in excel.splitlines()
 
 
 def test_quality_panel_speaks_plainly(real_site: Path) -> None:

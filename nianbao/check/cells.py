@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from nianbao.check.problems import Problem, problem
+from nianbao.core.definitions import read_definition
 from nianbao.core.package import Package
 from nianbao.core.textfiles import fold_number
 
@@ -20,9 +21,6 @@ _NUMBER = r"-?[0-9]+(?:\.[0-9]+)?"
 
 
 MAX_DIGITS = 15
-
-
-_BLANK_MARKS = {"/", "／", "-", "—", "－", "——", "无", "空"}
 
 
 @dataclass
@@ -148,7 +146,7 @@ def describe_bad_value(raw: str, kind: str) -> tuple[str, str]:
         return "数值含全角数字或符号；运行 nianbao fmt 可转换", folded
     if re.fullmatch(pattern, folded) and sum(c.isdigit() for c in folded) > MAX_DIGITS:
         return f"数值位数过多（{sum(c.isdigit() for c in folded)} 位，上限 {MAX_DIGITS} 位），不像年报中的数", wanted
-    if raw.strip() in _BLANK_MARKS:
+    if raw.strip() in read_definition("import.yaml")["blank_marks"]:  # what publishers print for "blank"
         return f"原文以“{raw.strip()}”表示空白：单元格应留空，原文写法记入 notes.csv", "空白"
     if re.fullmatch(_NUMBER, folded):
         if folded.startswith("-"):

@@ -149,7 +149,22 @@ class TidyRow:
     note: str  # notes.csv's note for the cell, then the unresolved entry's note
 
 
-TIDY_FIELDS = ("table", "row", "column", "value", "status", "note")
+# THE tidy shape of a cell, as Table Schema fields: `nianbao show --tidy` prints these columns, and the site's tidy
+# download is these columns with the report's identity before them and the template's labels after them.
+TIDY_SCHEMA: tuple[dict[str, Any], ...] = (
+    {"name": "table", "title": "表", "type": "string"},
+    {"name": "row", "title": "行", "type": "string"},
+    {"name": "column", "title": "列", "type": "string"},
+    {"name": "value", "title": "数值（空白表示原文空白）", "type": "number"},
+    {
+        "name": "status",
+        "title": "状态（printed 原文所印；blank 原文空白；not-found 原文中未找到；uncertain 有几种读法）",
+        "type": "string",
+        "constraints": {"enum": list(CELL_STATUS)},
+    },
+    {"name": "note", "title": "单元格说明（原文）", "type": "string"},
+)
+TIDY_FIELDS = tuple(f["name"] for f in TIDY_SCHEMA)
 
 
 def unresolved_cells(pkg: Package) -> dict[tuple[str, str, str], dict[str, Any]]:

@@ -139,7 +139,7 @@ def _check_target(out: Path, force: bool) -> None:
 
 def _fill(result: ImportResult, agency: str, year: int, retrieved: str, staging: Path) -> None:
     tmpl, ex = result.template, result.extraction
-    notes = [["table", "row", "column", "note"]]
+    notes = [[f["name"] for f in read_definition("package.yaml")["notes_fields"]]]
     for table in tmpl.tables:
         rows = [list(table.header)]
         for row in table.rows:

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from nianbao.core.definitions import read_definition
-from nianbao.core.package import Collection
+from nianbao.core.package import TIDY_SCHEMA, Collection
 from nianbao.core.schemas import table_schema
 from nianbao.core.templates import TEMPLATE_IDS, template
 from nianbao.core.textfiles import dump_json, write_csv
@@ -25,12 +25,7 @@ TIDY_FIELDS = [
     {"name": "agency", "title": "机构标识", "type": "string"},
     {"name": "year", "title": "报告年度", "type": "integer"},
     {"name": "template", "title": "模板版本", "type": "string", "constraints": {"enum": list(TEMPLATE_IDS)}},
-    {"name": "table", "title": "表", "type": "string"},
-    {"name": "row", "title": "行", "type": "string"},
-    {"name": "column", "title": "列", "type": "string"},
-    {"name": "value", "title": "数值（空白表示原文空白）", "type": "number"},
-    {"name": "blank", "title": "原文空白", "type": "boolean"},
-    {"name": "note", "title": "单元格说明（原文）", "type": "string"},
+    *TIDY_SCHEMA,  # table, row, column, value, status, note: the one tidy shape (core.package)
     {"name": "row_label", "title": "行名称（模板）", "type": "string"},
     {"name": "column_label", "title": "列名称（模板，含上级表头）", "type": "string"},
     {"name": "unit", "title": "单位", "type": "string"},
@@ -82,7 +77,8 @@ def tidy_frame(collection: Collection, flags: Flags | None = None) -> pd.DataFra
             "value": frame["raw"].to_numpy(),
         }
     )
-    out["blank"] = (out["value"] == "").map({True: "true", False: "false"})
+    # Published packages hold no unresolved cell (validation refuses them): a cell is printed or blank.
+    out["status"] = (out["value"] == "").map({True: "blank", False: "printed"})
     notes = {
         (pkg.agency, pkg.year, n["table"], n["row"], n["column"]): n["note"]
         for pkg in packages

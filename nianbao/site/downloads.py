@@ -195,7 +195,10 @@ def package_files(
     who = [pkg.agency or "", str(pkg.year or "")]
     files["notes.csv"] = write_csv(
         [
-            ["agency", "year", "table", "row", "column", "note"],
+            [
+                *(f["name"] for f in IDENTITY_FIELDS),
+                *(f["name"] for f in read_definition("package.yaml")["notes_fields"]),
+            ],
             *([*who, n["table"], n["row"], n["column"], spreadsheet_text(n["note"])] for _, n in pkg.notes),
         ]
     ).encode()
