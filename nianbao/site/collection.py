@@ -155,8 +155,13 @@ def _wide_sheet(wide: pd.DataFrame, schema: dict[str, Any]) -> Iterator[list[Cel
         yield [agency, int(year), *(number(c) if isinstance(c, str) else c for c in cells), flags]
 
 
-def _csv(frame: pd.DataFrame) -> bytes:
-    return frame.to_csv(index=False, lineterminator="\n").encode("utf-8")
+def _csv(frame: pd.DataFrame, prefix: bytes = b"") -> bytes:
+    """The frame as UTF-8 CSV bytes, written in chunks into one buffer (never a whole-text str besides the bytes:
+    at 5,000 reports the tidy table is ~150 MB of text); `prefix` is the Excel variant's BOM."""
+    buffer = io.BytesIO()
+    buffer.write(prefix)
+    frame.to_csv(buffer, index=False, lineterminator="\n", encoding="utf-8")
+    return buffer.getvalue()
 
 
 def collection_files(
@@ -182,7 +187,7 @@ def collection_files(
         excel = tidy.copy()
         for name in _TEXT_FIELDS:
             excel[name] = excel[name].map(spreadsheet_text)
-        yield part("nianbao-tidy-excel.csv", b"\xef\xbb\xbf" + _csv(excel), zipped=False)
+        yield part("nianbao-tidy-excel.csv", _csv(excel, prefix=b"\xef\xbb\xbf"), zipped=False)
         del excel
         registry_fields = read_definition("agencies.schema.json")["fields"]
         agencies = [
