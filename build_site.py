@@ -3,7 +3,7 @@
 import sys
 from pathlib import Path
 
-from nianbao.site.build import main
+from nianbao.website.build import main
 
 if __name__ == "__main__":
     sys.exit(main(root=Path(__file__).resolve().parent))

@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from nianbao.site.search_index import FOLDER, fold, shard_of
+from nianbao.website.search_index import FOLDER, fold, shard_of
 
 QUERIES = (
     "行政复议",

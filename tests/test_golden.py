@@ -12,7 +12,7 @@ import pytest
 from conftest import BASE, chdir
 
 from nianbao.check import validate
-from nianbao.site.render import render_site
+from nianbao.website.render import render_site
 
 GOLDEN = Path(__file__).parent / "golden"
 # Every page, and the downloads of one report and of the collection that are text.

@@ -352,7 +352,7 @@ def test_dangling_site_link_is_refused_not_followed(base_copy: Path, tmp_path: P
 def test_a_full_disk_during_the_build_is_a_message(base_copy: Path, tmp_path: Path, monkeypatch, capsys) -> None:
     import errno
 
-    from nianbao.site.build import main
+    from nianbao.website.build import main
 
     real = Path.write_bytes
 
@@ -405,7 +405,7 @@ def test_two_builds_at_once_never_both_succeed_with_a_partial_site(base_copy: Pa
 
 
 def test_history_survives_control_characters_and_links_only_real_merges(tmp_path: Path) -> None:
-    from nianbao.site.history import read_history
+    from nianbao.website.history import read_history
 
     repo = tmp_path / "repo"
     data = repo / "data" / "reports" / "a"

@@ -20,7 +20,7 @@ from conftest import BASE, DATA, ROOT
 from test_browser import CHROMIUM, FLAGS
 
 import build_site
-from nianbao.site.search_index import SearchIndex, encode, page_blocks
+from nianbao.website.search_index import SearchIndex, encode, page_blocks
 
 playwright = pytest.importorskip("playwright.sync_api")
 QUERIES = yaml.safe_load((Path(__file__).parent / "search_queries.yaml").read_text(encoding="utf-8"))["queries"]

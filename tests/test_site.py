@@ -202,7 +202,7 @@ def test_strict_mkdocs_config(tmp_path: Path) -> None:
     import yaml
 
     from nianbao.errors import BuildError
-    from nianbao.site.write import build_site
+    from nianbao.website.write import build_site
 
     config = yaml.safe_load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"))
     assert config["theme"]["language"] == "zh" and config["theme"]["font"] is False

@@ -368,7 +368,7 @@ def test_accessibility_and_weight(real_site: Path) -> None:
 
 
 def test_chart_ticks_are_whole_numbers() -> None:
-    from nianbao.site.charts import line_chart
+    from nianbao.website.charts import line_chart
 
     svg = BeautifulSoup(
         str(line_chart("测试", [2023, 2024], [("行政复议", [0.0, 5.0]), ("行政诉讼", [3.0, None])])), "html.parser"
@@ -497,7 +497,7 @@ def test_copy_of_the_original_is_published_as_plain_text(real_site: Path) -> Non
 def test_copy_of_the_original_behind_a_symlink_is_not_published(tmp_path: Path) -> None:
     from nianbao.check import validate  # noqa: F401  (loads the package model without a circular import)
     from nianbao.core.package import Package
-    from nianbao.site.downloads import source_copy
+    from nianbao.website.downloads import source_copy
 
     outside = tmp_path / "secret.txt"
     outside.write_text("outside the repository\n", encoding="utf-8")

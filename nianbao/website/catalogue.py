@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 
 from nianbao.core.definitions import read_definition
-from nianbao.site.downloads import manifest
-from nianbao.site.model import Site, report_url
+from nianbao.website.downloads import manifest
+from nianbao.website.model import Site, report_url
 
 
 def render_catalogue(site: Site) -> bytes:

@@ -6,7 +6,7 @@ import jinja2
 import numpy as np
 
 from nianbao.core.package import Package
-from nianbao.site.model import Site, agency_url, page, rel, report_url
+from nianbao.website.model import Site, agency_url, page, rel, report_url
 
 
 def units_of(site: Site, parent: str, by_agency: dict[str, list[Package]]) -> list[str]:

@@ -16,7 +16,7 @@ from mkdocs.config import load_config
 from mkdocs.exceptions import MkDocsException
 
 from nianbao.errors import BuildError
-from nianbao.site import search_index
+from nianbao.website import search_index
 
 
 def _swap(new: Path, target: Path) -> None:

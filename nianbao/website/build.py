@@ -13,9 +13,9 @@ from nianbao.check import output as formats
 from nianbao.check import validate
 from nianbao.core.package import Collection
 from nianbao.errors import BuildError, UsageError
-from nianbao.site.history import read_history
-from nianbao.site.render import render_site
-from nianbao.site.write import build_site
+from nianbao.website.history import read_history
+from nianbao.website.render import render_site
+from nianbao.website.write import build_site
 
 # The checkout this module belongs to (an editable install): mkdocs.yml, data/ and CONTRIBUTING.md live there.
 REPOSITORY = Path(__file__).resolve().parents[2]

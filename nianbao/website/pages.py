@@ -13,13 +13,13 @@ from nianbao.core.package import Package
 from nianbao.core.rules import all_rules, consistency_rules, formula_text
 from nianbao.core.schemas import table_schema
 from nianbao.core.templates import TEMPLATE_IDS, template
-from nianbao.site import charts as render_charts
-from nianbao.site.collection import collection_files
-from nianbao.site.flags import ACKNOWLEDGED
-from nianbao.site.model import Site, agency_url, page, rel, report_url, size, year_url
-from nianbao.site.report_page import finding_view
-from nianbao.site.search_index import FOLDER
-from nianbao.site.units import comparison, overview_url
+from nianbao.website import charts as render_charts
+from nianbao.website.collection import collection_files
+from nianbao.website.flags import ACKNOWLEDGED
+from nianbao.website.model import Site, agency_url, page, rel, report_url, size, year_url
+from nianbao.website.report_page import finding_view
+from nianbao.website.search_index import FOLDER
+from nianbao.website.units import comparison, overview_url
 
 
 def render_agency(

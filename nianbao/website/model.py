@@ -15,10 +15,10 @@ import numpy as np
 from nianbao.check.problems import Problem, Report
 from nianbao.core.definitions import read_definition
 from nianbao.core.package import Collection, Package
-from nianbao.site import figures as figures_mod
-from nianbao.site.flags import acknowledged_cells
-from nianbao.site.history import History
-from nianbao.site.mkdocs_hooks import MARKER
+from nianbao.website import figures as figures_mod
+from nianbao.website.flags import acknowledged_cells
+from nianbao.website.history import History
+from nianbao.website.mkdocs_hooks import MARKER
 
 _BLANK_LINES = re.compile(r"\n\s*\n")
 
@@ -73,7 +73,7 @@ def _num(value: float | None) -> str:
 
 def environment() -> jinja2.Environment:
     env = jinja2.Environment(
-        loader=jinja2.PackageLoader("nianbao.site", "jinja"),
+        loader=jinja2.PackageLoader("nianbao.website", "jinja"),
         autoescape=True,  # every text from data/ is escaped; only our own Markup (tables, charts) is not
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,

@@ -15,9 +15,9 @@ from nianbao.core.package import TIDY_SCHEMA, Collection
 from nianbao.core.schemas import table_schema
 from nianbao.core.templates import TEMPLATE_IDS, template
 from nianbao.core.textfiles import dump_json, write_csv
-from nianbao.site.downloads import licences, number, spreadsheet_text, zip_date, zip_info
-from nianbao.site.flags import ACKNOWLEDGED
-from nianbao.site.xlsx import Cell, Workbook
+from nianbao.website.downloads import licences, number, spreadsheet_text, zip_date, zip_info
+from nianbao.website.flags import ACKNOWLEDGED
+from nianbao.website.xlsx import Cell, Workbook
 
 # THE tidy shape of the site's downloads (one row per cell). `flag` carries the publisher's acknowledged
 # inconsistency ("acknowledged"); an empty value is a blank in the source, never 0.

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from nianbao.site.mkdocs_hooks import MARKER
+from nianbao.website.mkdocs_hooks import MARKER
 
 # Pages that are searched: reports, agencies and years (the other pages are the site's own documentation).
 _PAGE = re.compile(r"^(?:reports/(?P<ra>[^/]+)/(?P<ry>\d{4})|agencies/(?P<a>[^/]+)|years/(?P<y>\d{4}))/index\.md$")

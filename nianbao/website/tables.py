@@ -7,7 +7,7 @@ from markupsafe import Markup, escape
 from nianbao.core.layout import body_label_cells, header_grid
 from nianbao.core.package import Package
 from nianbao.core.templates import Table
-from nianbao.site.model import display_number
+from nianbao.website.model import display_number
 
 
 def _attrs(cell: dict) -> str:

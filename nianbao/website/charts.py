@@ -6,7 +6,7 @@ import math
 
 from markupsafe import Markup, escape
 
-from nianbao.site.model import display_number
+from nianbao.website.model import display_number
 
 # A narrow drawing: on a 390 px phone it is scaled by about 0.75, so 15-unit text stays about 11 px.
 WIDTH, HEIGHT = 480, 260

@@ -11,10 +11,10 @@ from importlib import resources
 from nianbao.check.problems import Report
 from nianbao.core.package import Collection, Package
 from nianbao.errors import BuildError
-from nianbao.site.catalogue import render_catalogue
-from nianbao.site.history import History
-from nianbao.site.model import build_site_model, environment, report_url
-from nianbao.site.pages import (
+from nianbao.website.catalogue import render_catalogue
+from nianbao.website.history import History
+from nianbao.website.model import build_site_model, environment, report_url
+from nianbao.website.pages import (
     render_agency,
     render_data,
     render_home,
@@ -23,8 +23,8 @@ from nianbao.site.pages import (
     render_search,
     render_year,
 )
-from nianbao.site.report_page import render_report
-from nianbao.site.units import overview_years, render_overviews, units_of
+from nianbao.website.report_page import render_report
+from nianbao.website.units import overview_years, render_overviews, units_of
 
 ASSETS = ("nianbao.css", "nianbao.js", "search.css", "search.js")
 
@@ -113,4 +113,4 @@ def render_site(
         # Our own Markdown (not data): it goes through Python-Markdown like any documentation page.
         yield "contributing/index.md", list_indent(contributing).encode("utf-8")
     for name in ASSETS:
-        yield f"assets/{name}", (resources.files("nianbao.site") / "assets" / name).read_bytes()
+        yield f"assets/{name}", (resources.files("nianbao.website") / "assets" / name).read_bytes()

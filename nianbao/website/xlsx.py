@@ -8,7 +8,7 @@ import zipfile
 from collections.abc import Iterable
 from xml.sax.saxutils import escape
 
-from nianbao.site.downloads import spreadsheet_text, zip_info
+from nianbao.website.downloads import spreadsheet_text, zip_info
 
 Cell = str | int | float | None
 

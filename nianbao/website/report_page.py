@@ -12,11 +12,11 @@ from nianbao.core.definitions import read_definition
 from nianbao.core.package import Package
 from nianbao.core.rules import consistency_rules
 from nianbao.core.templates import Template
-from nianbao.site import downloads as render_downloads
-from nianbao.site import tables as render_tables
-from nianbao.site.citation import cite, error_report_url
-from nianbao.site.flags import ACKNOWLEDGED, readable
-from nianbao.site.model import Site, agency_url, page, paragraphs, plain, rel, report_url, size
+from nianbao.website import downloads as render_downloads
+from nianbao.website import tables as render_tables
+from nianbao.website.citation import cite, error_report_url
+from nianbao.website.flags import ACKNOWLEDGED, readable
+from nianbao.website.model import Site, agency_url, page, paragraphs, plain, rel, report_url, size
 
 
 def finding_view(p: Problem, tmpl: Template | None, number: int) -> dict[str, Any]:
