@@ -10,6 +10,7 @@ import numpy as np
 from nianbao.check.cells import _check_blank, _check_values, _read_cells
 from nianbao.check.consistency import _apply_acknowledgements, _check_consistency, _tally_structural
 from nianbao.check.discover import discover
+from nianbao.check.entries import _check_settled
 from nianbao.check.files import load_package
 from nianbao.check.metadata import _check_metadata, _check_registries
 from nianbao.check.paths import scan
@@ -34,6 +35,9 @@ def validate(paths: list[str], today: date | None = None) -> tuple[Report, Colle
         sink: list[Problem] = [] if context else problems
         pkg = load_package(folder, display, context, sink)
         _check_metadata(pkg, registry if roots else None, registry_readable, sink, today)
+        if isinstance(pkg.descriptor, dict):
+            settled = _check_settled(pkg, pkg.descriptor.get("settled"), pkg.file("datapackage.json"), sink)
+            report.counts["settled"] += 0 if context else settled
         packages.append(pkg)
     checked = [p for p in packages if not p.context]
     if not checked:

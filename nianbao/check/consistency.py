@@ -279,6 +279,7 @@ def _tally_structural(report: Report, checked: list[Package], cells: Cells) -> N
         "row-label": rows,
         "row-shape": rows,
         "R13": len(checked),
+        "import-settled": report.counts["settled"],  # cells settled against the original, each compared
         "R10": in_s2,
         "R9": len(frame) - in_s2,
     }

@@ -1,4 +1,4 @@
-"""Entries a package makes about its own cells: acknowledgements (their form) and unresolved cells (import-unresolved)."""
+"""Entries a package makes about its own cells: acknowledgements (form), unresolved and settled cells (import-*)."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from typing import Any
 from nianbao.check.problems import Problem, problem
 from nianbao.core.package import Package
 from nianbao.core.rules import consistency_rules
+from nianbao.core.settled import in_template, settlement_problem, settlements
 
 ACK_KEYS = {"rule", "cells", "expected", "found", "note"}
 _LEGACY_ACK_KEYS = {"rule", "cells", "note"}  # without the values: matched, and reported with the values to add
@@ -112,12 +113,7 @@ def _unresolved_shape(pkg: Package, entry: Any) -> str | None:
 
 
 def _in_template(pkg: Package, cell: str) -> bool:
-    table_id, row_id, column = cell.split(".")
-    tmpl = pkg.template
-    if tmpl is None or table_id not in tmpl.table_ids:
-        return False
-    table = tmpl.table(table_id)
-    return row_id in table.row_ids and column in table.column_ids
+    return pkg.template is not None and in_template(pkg.template, cell)
 
 
 def _check_unresolved(pkg: Package, entries: Any, file: str, problems: list[Problem]) -> None:
@@ -176,6 +172,70 @@ def _check_unresolved(pkg: Package, entries: Any, file: str, problems: list[Prob
                     **where,
                 )
             )
+
+
+def _cell_place(pkg: Package, cell: str) -> tuple[dict[str, Any], str | None]:
+    """The CSV position of a template cell and its value there (None when the table or row is missing)."""
+    table_id, row_id, column = cell.split(".")
+    data = pkg.tables.get(table_id)
+    if not (data and row_id in data.row_lines and column in data.header):
+        return {}, None
+    place = {"file": data.file, "line": data.row_lines[row_id], "column": column}
+    place["column_number"] = data.header.index(column) + 1
+    row = next((c for _, c in data.rows if c[data.header.index("row")] == row_id), None)
+    return place, (row[data.header.index(column)] if row else None)
+
+
+def _check_settled(pkg: Package, entries: Any, file: str, problems: list[Problem]) -> int:
+    """Cells a maintainer settled against the original (`settled`): each entry well formed, naming no cell still
+    listed as unresolved, and holding the very values of the tables. Returns the number of cells compared."""
+    if not isinstance(entries, list):
+        return 0
+    unresolved = (
+        {c for e in pkg.descriptor.get("unresolved") or [] if isinstance(e, dict) for c in e.get("cells") or []}
+        if isinstance(pkg.descriptor, dict) and isinstance(pkg.descriptor.get("unresolved"), list)
+        else set()
+    )
+    seen: set[str] = set()
+    for i, entry in enumerate(entries):
+        bad = settlement_problem(entry, pkg.template)
+        both = sorted((set(entry["cells"]) & (unresolved | seen)) if bad is None else set())
+        if bad is None and both:
+            bad = f"{'、'.join(both)} 已列在 unresolved 或前面的 settled 条目中：一个单元格只核定一次"
+        if bad is None:
+            seen.update(entry["cells"])
+            continue
+        problems.append(
+            problem(
+                "descriptor",
+                f"settled 条目：{bad}",
+                file=file,
+                column=f"settled[{i}]",
+                expected='{"cells": […], "values": […], "printed": 原文所印, "source": 读的是哪份原文、哪个位置}',
+                found=_short(entry),
+                package=pkg.key,
+            )
+        )
+    compared = 0
+    for i, s in enumerate(settlements(pkg.descriptor, pkg.template)):
+        for cell, value in zip(s.cells, s.values, strict=True):
+            place, found = _cell_place(pkg, cell)
+            if found is None:
+                continue  # a missing table or row is reported by R13
+            compared += 1
+            if found != value:
+                problems.append(
+                    problem(
+                        "import-settled",
+                        f"表中数值与 settled[{i}] 按原文核定的不同（原文所印：{s.printed}；{s.source}）",
+                        expected=value or "空白",
+                        found=found or "空白",
+                        package=pkg.key,
+                        cell=cell,
+                        **place,
+                    )
+                )
+    return compared
 
 
 def _short(value: Any) -> str:

@@ -128,7 +128,7 @@ def _bad_metadata_value(f: dict[str, Any], value: Any) -> str | None:
     kind = f["type"]
     if kind == "integer":
         return None if isinstance(value, int) and not isinstance(value, bool) else "应为整数"
-    if kind in {"acknowledgements", "resources", "unresolved"}:
+    if kind in {"acknowledgements", "resources", "settled", "unresolved"}:
         return None if isinstance(value, list) else "应为列表"
     if not isinstance(value, str) or not value.strip():
         return "应为非空文字"

@@ -5,19 +5,21 @@ from __future__ import annotations
 import json
 import os
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
 from nianbao.canonical import canonical_notes
 from nianbao.core.definitions import read_definition
 from nianbao.core.schemas import package_resources
+from nianbao.core.settled import Settlement
 from nianbao.core.templates import TEMPLATE_IDS, Template, template, template_for_year
 from nianbao.core.textfiles import dump_json, write_csv
 from nianbao.errors import SourceError
 from nianbao.importer.evidence import neighbours
 from nianbao.importer.extract import PRINTED, Extraction, Unresolved, detect_template, extract
 from nianbao.importer.narrative import find_sections, narrative, title_of
+from nianbao.importer.settle import apply_settlements, previous_settlements
 from nianbao.importer.sources import Document, read
 from nianbao.importer.tokens import clean_lines
 
@@ -30,6 +32,8 @@ class ImportResult:
     extraction: Extraction
     narrative: dict[str, tuple[str, str]]  # section id → (heading as printed, text)
     meta: dict[str, str]
+    settled: list[Settlement] = field(default_factory=list)  # carried over from the package replaced (--force)
+    unused: list[Settlement] = field(default_factory=list)  # settlements of that package the import no longer needs
 
     @property
     def unresolved(self) -> list[Unresolved]:
@@ -61,6 +65,7 @@ def import_report(
     doc = read(data)
     tmpl = _template(doc, year)
     extraction = extract(doc, tmpl, year, neighbours(data_dir, agency, year))
+    settled, unused = apply_settlements(extraction, previous_settlements(out, tmpl) if force else [])
     lines = clean_lines(doc)
     sections = narrative(doc, lines)
     meta = dict(doc.meta)
@@ -71,7 +76,7 @@ def import_report(
     title = title_of(doc, lines)
     if title:
         meta["title"] = title
-    result = ImportResult(out, doc, tmpl, extraction, sections, meta)
+    result = ImportResult(out, doc, tmpl, extraction, sections, meta, settled, unused)
     _write(result, agency, year, retrieved or date.today().isoformat())
     return result
 
@@ -182,6 +187,9 @@ def _fill(result: ImportResult, agency: str, year: int, retrieved: str, staging:
     descriptor["retrieved"] = retrieved
     descriptor["terms"] = read_definition("import.yaml")["terms"]
     order = {(t.id, r.id): (i, j) for i, t in enumerate(tmpl.tables) for j, r in enumerate(t.rows)}
+    if result.settled:
+        first = {s: tuple(s.cells[0].split(".")[:2]) for s in result.settled}
+        descriptor["settled"] = [s.entry() for s in sorted(result.settled, key=lambda s: order[first[s]])]
     entries = sorted(ex.unresolved, key=lambda u: order[u.cells[0][:2]])
     if entries:
         descriptor["unresolved"] = [u.entry() for u in entries]

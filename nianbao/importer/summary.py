@@ -44,10 +44,20 @@ def format_report(
     if ex.remarks:
         out.append("其他须核对之处（转换稿中单独成行的数如何归入、未能归入的数）：")
         out += [f"  - {item}" for item in ex.remarks]
+    if result.settled:
+        out.append("按被替换数据包的 settled 记录（对照原文核定）填入的单元格：")
+        for st in result.settled:
+            keys = [(t, r, c) for t, r, c in (cell.split(".") for cell in st.cells)]
+            out.append(f"  - {_cells(keys)} = {' / '.join(v or '空白' for v in st.values)}（{st.source}）")
+    if result.unused:
+        out.append(
+            "被替换数据包中不再需要的 settled 记录（这次导入已能读出，或不再是同一组单元格；未带入草稿，请核对）："
+        )
+        out += [f"  - {'、'.join(st.cells)} = {' / '.join(v or '空白' for v in st.values)}" for st in result.unused]
     if result.unresolved:
         out.append(
             "未找到或无法确定的单元格（已写入 datapackage.json 的 unresolved，草稿中留空；"
-            "须对照原文填入数值后删去该条，见 CONTRIBUTING.md）："
+            "须对照原文填入数值，把该条移到 settled，见 CONTRIBUTING.md）："
         )
         for u in result.unresolved:
             status = "未找到" if u.status == NOT_FOUND else "无法确定"

@@ -11,6 +11,7 @@ from nianbao.check.problems import Problem
 from nianbao.core.definitions import read_definition
 from nianbao.core.package import Package
 from nianbao.core.rules import consistency_rules
+from nianbao.core.settled import settlements
 from nianbao.core.templates import Template
 from nianbao.website import downloads as render_downloads
 from nianbao.website import tables as render_tables
@@ -32,6 +33,18 @@ def finding_view(p: Problem, tmpl: Template | None, number: int) -> dict[str, An
         "found": readable(p.found, tmpl, table_id),
         "note": p.note,
     }
+
+
+def settled_view(pkg: Package) -> list[dict[str, str]]:
+    """The cells a maintainer settled against the original, each with its table and row as the template names them."""
+    out = []
+    for s in settlements(pkg.descriptor, pkg.template):
+        table_id, row_id, _ = s.cells[0].split(".")
+        table = pkg.template.table(table_id) if pkg.template else None
+        row = next((r for r in table.rows if r.id == row_id), None) if table else None
+        place = f"{table.caption}：{row.label}" if table and row else s.cells[0]
+        out.append({"place": place, "printed": s.printed, "source": s.source, "note": s.note})
+    return out
 
 
 def render_report(site: Site, env: jinja2.Environment, pkg: Package, years: list[int]) -> dict[str, bytes]:
@@ -125,6 +138,7 @@ def render_report(site: Site, env: jinja2.Environment, pkg: Package, years: list
         quality=quality,
         not_applicable=not_applicable,
         findings=findings,
+        settled=settled_view(pkg),
         warnings=len(warnings),
         acknowledged=len(findings) - len(warnings),
         has_flags=bool(flagged),
