@@ -18,7 +18,7 @@ def test_validate_default_is_data(run) -> None:
     assert status == 0 and err == ""
     packages = len(list((ROOT / "data" / "reports").glob("*/*/datapackage.json")))
     assert re.fullmatch(
-        rf"检查了 {packages} 个数据包、\d+ 张表、\d+ 行、\d+ 个单元格，26 条规则共 \d+ 次检验（其中 \d+ 次因原文空白无法检验）："
+        rf"检查了 {packages} 个数据包、\d+ 张表、\d+ 行、\d+ 个单元格，27 条规则共 \d+ 次检验（其中 \d+ 次因原文空白无法检验）："
         r"0 个错误，\d+ 个警告，\d+ 个已确认的原报告数据不一致。",
         out.splitlines()[-1],
     )
@@ -166,7 +166,7 @@ def test_blank_cells_are_counted_as_not_stated(run) -> None:
     status, out, _ = run("validate", str(BASE))
     assert status == 0
     assert out == (
-        "检查了 4 个数据包、26 张表、128 行、796 个单元格，26 条规则共 1579 次检验（其中 20 次因原文空白无法检验）："
+        "检查了 4 个数据包、26 张表、128 行、796 个单元格，27 条规则共 1579 次检验（其中 20 次因原文空白无法检验）："
         "0 个错误，0 个警告，0 个已确认的原报告数据不一致。\n"
     )
 

@@ -532,3 +532,20 @@ def test_units_are_listed_under_their_parent_and_compared_side_by_side(real_site
             overview = soup(real_site / "agencies" / parent / str(year) / "index.html")
             shown = [th.get_text() for th in overview.select("table.nb-figures tbody th[scope=row]")]
             assert sorted(shown) == sorted(names[a] for a in members if year in reports[a])
+
+
+def test_cells_settled_against_the_original_are_shown_with_their_evidence(real_site: Path) -> None:
+    """苏平片区 2020: two rows run together in the crawler text were read in the original page; the report page says
+    which, quotes them as printed and names the range read (from `settled`, never from free text)."""
+    page = soup(real_site / "reports" / "pingtan-suping" / "2020" / "index.html")
+    items = [li.get_text(" ", strip=True) for li in page.select("#quality ul.nb-settled li")]
+    assert items == [
+        "第二十条第（五）项：其他对外管理服务事项：原文印作“其他对外管理服务事项 | 1 | 1 | 0” "
+        "依据：公开抓取存档 changwu/pingtan-gov-zwgk-archive 中原网页 page.html 第 40000–56000、60000–76000 字符",
+        "第二十条第（九）项：政府集中采购：原文印作“政府集中采购 | 16 | 1089059（未印单位）” "
+        "依据：公开抓取存档 changwu/pingtan-gov-zwgk-archive 中原网页 page.html 第 40000–56000、60000–76000 字符",
+    ]
+    row = page.find("th", string="其他对外管理服务事项").find_parent("tr")
+    assert [td.get_text(strip=True) for td in row.find_all("td")] == ["1", "1", "0"]
+    assert page.select_one("#settled") is not None
+    assert soup(real_site / "reports" / "huaian" / "2024" / "index.html").select_one("#settled") is None
