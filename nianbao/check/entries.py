@@ -217,12 +217,26 @@ def _check_settled(pkg: Package, entries: Any, file: str, problems: list[Problem
             )
         )
     compared = 0
+    notes = {(n["table"], n["row"], n["column"]): n["note"] for _, n in pkg.notes}
     for i, s in enumerate(settlements(pkg.descriptor, pkg.template)):
-        for cell, value in zip(s.cells, s.values, strict=True):
+        for cell, value, note in zip(s.cells, s.values, s.notes, strict=True):
             place, found = _cell_place(pkg, cell)
             if found is None:
                 continue  # a missing table or row is reported by R13
             compared += 1
+            kept = notes.get(tuple(cell.split(".")), "")
+            if note and kept != note:
+                problems.append(
+                    problem(
+                        "import-settled",
+                        f"notes.csv 中这一格的说明与 settled[{i}] 按原文核定的不同（原文所印：{s.printed}）",
+                        expected=note,
+                        found=kept or "无",
+                        package=pkg.key,
+                        cell=cell,
+                        **place,
+                    )
+                )
             if found != value:
                 problems.append(
                     problem(

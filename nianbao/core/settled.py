@@ -8,7 +8,7 @@ from typing import Any
 from nianbao.core.templates import Template
 
 KEYS = {"cells", "values", "printed", "source"}
-OPTIONAL_KEYS = {"note"}
+OPTIONAL_KEYS = {"notes", "note"}
 
 
 @dataclass(frozen=True)
@@ -20,10 +20,13 @@ class Settlement:
     values: tuple[str, ...]  # canonical values, "" for a cell blank in the original
     printed: str
     source: str
+    notes: tuple[str, ...] = ()  # per cell, the text printed besides the number (元, 万元), as in notes.csv
     note: str = ""
 
     def entry(self) -> dict[str, Any]:
         out: dict[str, Any] = {"cells": list(self.cells), "values": list(self.values)}
+        if any(self.notes):
+            out["notes"] = list(self.notes)
         out["printed"], out["source"] = self.printed, self.source
         if self.note:
             out["note"] = self.note
@@ -57,6 +60,10 @@ def settlement_problem(entry: Any, tmpl: Template | None) -> str | None:
     for key in ("printed", "source"):
         if not isinstance(entry[key], str) or not entry[key].strip():
             return f"{key} 应是非空文字（printed 照录原文所印的这一行，source 写明读的是哪一份原文、哪个位置）"
+    if "notes" in entry and not _texts(entry["notes"], len(cells)):
+        return (
+            f"notes 应是与 cells 一一对应的 {len(cells)} 段文字（单元格中数值以外所印的文字，如“元”；没有的为空字符串）"
+        )
     if "note" in entry and not isinstance(entry["note"], str):
         return "note 应是文字"
     return None
@@ -77,7 +84,14 @@ def settlements(descriptor: Any, tmpl: Template | None) -> list[Settlement]:
     if not isinstance(entries, list):
         return []
     return [
-        Settlement(tuple(e["cells"]), tuple(e["values"]), e["printed"], e["source"], e.get("note", ""))
+        Settlement(
+            tuple(e["cells"]),
+            tuple(e["values"]),
+            e["printed"],
+            e["source"],
+            tuple(e.get("notes") or [""] * len(e["cells"])),
+            e.get("note", ""),
+        )
         for e in entries
         if settlement_problem(e, tmpl) is None
     ]

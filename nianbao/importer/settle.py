@@ -33,9 +33,9 @@ def apply_settlements(extraction: Extraction, entries: list[Settlement]) -> tupl
         if s is None or entry.status not in (UNCERTAIN, NOT_FOUND):
             remaining.append(entry)
             continue
-        for cell, value in zip(entry.cells, s.values, strict=True):
+        for cell, value, note in zip(entry.cells, s.values, s.notes, strict=True):
             where = f"按原文核定：{s.source}"
-            extraction.cells[cell] = Cell(value, where=where, status=PRINTED if value else BLANK)
+            extraction.cells[cell] = Cell(value, note=note, where=where, status=PRINTED if value else BLANK)
         applied.append(s)
     extraction.unresolved = remaining
     unused = [s for s in entries if s not in applied]
