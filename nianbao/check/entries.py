@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from nianbao.check.problems import Problem, problem
-from nianbao.core.package import Package
+from nianbao.core.package import Package, unresolved_cells
 from nianbao.core.rules import consistency_rules
 from nianbao.core.settled import in_template, settlement_problem, settlements
 
@@ -118,38 +118,18 @@ def _in_template(pkg: Package, cell: str) -> bool:
 
 def _check_unresolved(pkg: Package, entries: Any, file: str, problems: list[Problem]) -> None:
     """Cells the importer could not determine (not found, or several readings): each one an error until a
-    maintainer has read the original, entered the value and deleted the entry (CONTRIBUTING.md)."""
+    maintainer has read the original, entered the value and moved the entry to `settled` (CONTRIBUTING.md)."""
     if not isinstance(entries, list):
         return
     for i, entry in enumerate(entries):
         bad = _unresolved_shape(pkg, entry)
         if bad:
-            problems.append(
-                problem(
-                    "descriptor",
-                    f"unresolved 条目：{bad}",
-                    file=file,
-                    column=f"unresolved[{i}]",
-                    expected='{"cells": […], "status": "not-found" 或 "uncertain", "note": …, "candidates": […], "source": …}',
-                    found=_short(entry),
-                    package=pkg.key,
-                )
-            )
+            problems.append(_entry_problem(pkg, file, f"unresolved[{i}]", bad, entry, UNRESOLVED_FORM))
             continue
         for k, cell in enumerate(entry["cells"]):
-            table_id, row_id, column = cell.split(".")
-            data = pkg.tables.get(table_id)
-            where: dict[str, Any] = {"file": file, "column": f"unresolved[{i}]"}  # package= given below
-            value = ""
-            if data and row_id in data.row_lines and column in data.header:
-                where = {
-                    "file": data.file,
-                    "line": data.row_lines[row_id],
-                    "column": column,
-                    "column_number": data.header.index(column) + 1,
-                }
-                row = next((c for _, c in data.rows if c[data.header.index("row")] == row_id), None)
-                value = row[data.header.index(column)] if row else ""
+            place, found = _cell_place(pkg, cell)
+            where: dict[str, Any] = place or {"file": file, "column": f"unresolved[{i}]"}  # package= given below
+            value = found or ""
             status = entry.get("status", "uncertain")
             readings = "、".join(dict.fromkeys(c[k] or "空白" for c in entry.get("candidates") or []))
             place = f"；原文位置：{entry['source']}" if entry.get("source") else ""
@@ -159,7 +139,7 @@ def _check_unresolved(pkg: Package, entries: Any, file: str, problems: list[Prob
                 message = (
                     f"导入时未能确定（{UNRESOLVED_STATUS[status]}）：{entry['note']}"
                     + (f"；候选读法：{readings}" if readings else "")
-                    + f"{place}。须对照原文填入数值，再删去 datapackage.json 中的 unresolved[{i}]"
+                    + f"{place}。须对照原文填入数值，再把 datapackage.json 中的 unresolved[{i}] 移到 settled（见 CONTRIBUTING.md）"
                 )
             problems.append(
                 problem(
@@ -172,6 +152,24 @@ def _check_unresolved(pkg: Package, entries: Any, file: str, problems: list[Prob
                     **where,
                 )
             )
+
+
+UNRESOLVED_FORM = '{"cells": […], "status": "not-found" 或 "uncertain", "note": …, "candidates": […], "source": …}'
+SETTLED_FORM = '{"cells": […], "values": […], "printed": 原文所印, "source": 读的是哪份原文、哪个位置}'
+
+
+def _entry_problem(pkg: Package, file: str, column: str, bad: str, entry: Any, form: str) -> Problem:
+    """A malformed `unresolved` or `settled` entry (`column` names it, e.g. settled[0])."""
+    kind = column.split("[")[0]
+    return problem(
+        "descriptor",
+        f"{kind} 条目：{bad}",
+        file=file,
+        column=column,
+        expected=form,
+        found=_short(entry),
+        package=pkg.key,
+    )
 
 
 def _cell_place(pkg: Package, cell: str) -> tuple[dict[str, Any], str | None]:
@@ -191,11 +189,7 @@ def _check_settled(pkg: Package, entries: Any, file: str, problems: list[Problem
     listed as unresolved, and holding the very values of the tables. Returns the number of cells compared."""
     if not isinstance(entries, list):
         return 0
-    unresolved = (
-        {c for e in pkg.descriptor.get("unresolved") or [] if isinstance(e, dict) for c in e.get("cells") or []}
-        if isinstance(pkg.descriptor, dict) and isinstance(pkg.descriptor.get("unresolved"), list)
-        else set()
-    )
+    unresolved = {".".join(key) for key in unresolved_cells(pkg)}
     seen: set[str] = set()
     for i, entry in enumerate(entries):
         bad = settlement_problem(entry, pkg.template)
@@ -205,17 +199,7 @@ def _check_settled(pkg: Package, entries: Any, file: str, problems: list[Problem
         if bad is None:
             seen.update(entry["cells"])
             continue
-        problems.append(
-            problem(
-                "descriptor",
-                f"settled 条目：{bad}",
-                file=file,
-                column=f"settled[{i}]",
-                expected='{"cells": […], "values": […], "printed": 原文所印, "source": 读的是哪份原文、哪个位置}',
-                found=_short(entry),
-                package=pkg.key,
-            )
-        )
+        problems.append(_entry_problem(pkg, file, f"settled[{i}]", bad, entry, SETTLED_FORM))
     compared = 0
     notes = {(n["table"], n["row"], n["column"]): n["note"] for _, n in pkg.notes}
     for i, s in enumerate(settlements(pkg.descriptor, pkg.template)):
