@@ -1,13 +1,16 @@
-"""Score the importer against every sample that has a reviewed package, and time a batch of 100 imports.
+"""Score the importer against every sample and every source copy in data/ that has a reviewed package; time a batch.
 
 Usage: python benchmarks/import_accuracy.py [--samples ../shared/samples] [--batch 100] [--no-pdf]
 With /usr/bin/chromium, 上海 2019's web page is also printed to PDF and scored as a PDF. Prints, per source format: reports / cells / right / wrong / uncertain / not found (a Markdown table; the README's
-figures come from it), then the batch timing. Drafts are written to a temporary folder only, never to data/.
+figures come from it), the same over every package of data/ that keeps its source copy (source.*), with how many
+rows a maintainer settled against the original and whether the value read there was one of the importer's
+readings, then the batch timing. Drafts are written to a temporary folder only, never to data/.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import shutil
 import subprocess
 import sys
@@ -19,10 +22,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from nianbao.core.settled import settlements  # noqa: E402
 from nianbao.core.textfiles import _records  # noqa: E402
 from nianbao.importer import batch  # noqa: E402
-from nianbao.importer.draft import import_report  # noqa: E402
-from nianbao.importer.extract import BLANK, NOT_FOUND, PRINTED, UNCERTAIN  # noqa: E402
+from nianbao.importer.draft import _template, import_report  # noqa: E402
+from nianbao.importer.evidence import neighbours  # noqa: E402
+from nianbao.importer.extract import BLANK, NOT_FOUND, PRINTED, UNCERTAIN, extract  # noqa: E402
+from nianbao.importer.sources import read  # noqa: E402
 
 # sample → the reviewed package it must import to (crawler text and original page score against the same package)
 CASES = [
@@ -60,16 +66,54 @@ def score(source: Path, agency: str, year: int, data: Path, work: Path) -> tuple
     """Import `source` into `work` and compare every cell of the reviewed package with the import."""
     result = import_report(source, agency, year, work / f"{agency}-{year}", force=True, data_dir=data)
     truth = reviewed_cells(data / "reports" / agency / str(year))
+    return result.doc.kind, tally_cells(result.extraction.cells, truth)
+
+
+def tally_cells(cells: dict, truth: dict[tuple[str, str, str], str]) -> dict[str, int]:
+    """Right / wrong for the cells the importer claims, against the reviewed values; the rest by status."""
     tally = dict.fromkeys(COLUMNS, 0)
     for key, value in truth.items():
         tally["cells"] += 1
-        cell = result.extraction.cells.get(key)
+        cell = cells.get(key)
         status = STATUS[cell.status] if cell else "not found"
         if status in ("uncertain", "not found"):
             tally[status] += 1
         else:
             tally["right" if cell is not None and cell.value == value else "wrong"] += 1
-    return result.doc.kind, tally
+    return tally
+
+
+def collection(data: Path) -> tuple[dict[str, dict[str, int]], dict[str, int]]:
+    """Every package of `data` with a source copy, re-read from that copy (with its neighbouring years, as
+    `nianbao import` reads it): per source kind, the cells scored as above; and the rows left unresolved, split by
+    how each was settled (`settled`): a value that was one of the importer's readings, one that was not, a row not
+    printed, or no settlement (would be a validation error)."""
+    per_kind: dict[str, dict[str, int]] = defaultdict(lambda: dict.fromkeys(("reports", *COLUMNS), 0))
+    rows = dict.fromkeys(("uncertain, one of the readings", "uncertain, none of the readings", "not printed", "unsettled"), 0)
+    for descriptor_path in sorted((data / "reports").glob("*/*/datapackage.json")):
+        sources = sorted(descriptor_path.parent.glob("source.*"))
+        if not sources:
+            continue
+        descriptor = json.loads(descriptor_path.read_text(encoding="utf-8"))
+        agency, year = descriptor["agency"], descriptor["year"]
+        doc = read(sources[0].read_bytes())
+        tmpl = _template(doc, year)
+        extraction = extract(doc, tmpl, year, neighbours(data, agency, year))
+        per_kind[doc.kind]["reports"] += 1
+        for key, n in tally_cells(extraction.cells, reviewed_cells(descriptor_path.parent)).items():
+            per_kind[doc.kind][key] += n
+        settled = {s.cells: s for s in settlements(descriptor, tmpl)}
+        for entry in extraction.unresolved:
+            s = settled.get(tuple(".".join(k) for k in entry.cells))
+            if s is None:
+                rows["unsettled"] += 1
+            elif entry.status == NOT_FOUND:
+                rows["not printed"] += 1
+            elif s.values in entry.candidates:
+                rows["uncertain, one of the readings"] += 1
+            else:
+                rows["uncertain, none of the readings"] += 1
+    return dict(per_kind), rows
 
 
 def printed_pdf(html: Path, folder: Path) -> Path | None:
@@ -156,6 +200,13 @@ def main() -> None:
     print(table(per_format))
     if skipped:
         print(f"Not in {samples}: {', '.join(skipped)}\n")
+    per_kind, rows = collection(Path(args.data))
+    print("Every package of data/ re-read from its source copy:\n")
+    print(table(per_kind))
+    print(
+        "Rows the importer left unresolved, by how they were settled: " + ", ".join(f"{k} {n}" for k, n in rows.items())
+    )
+    print()
     if args.batch:
         n, seconds = time_batch(samples, args.batch)
         print(
