@@ -89,7 +89,9 @@ def collection(data: Path) -> tuple[dict[str, dict[str, int]], dict[str, int]]:
     how each was settled (`settled`): a value that was one of the importer's readings, one that was not, a row not
     printed, or no settlement (would be a validation error)."""
     per_kind: dict[str, dict[str, int]] = defaultdict(lambda: dict.fromkeys(("reports", *COLUMNS), 0))
-    rows = dict.fromkeys(("uncertain, one of the readings", "uncertain, none of the readings", "not printed", "unsettled"), 0)
+    rows = dict.fromkeys(
+        ("uncertain, one of the readings", "uncertain, none of the readings", "not printed", "unsettled"), 0
+    )
     for descriptor_path in sorted((data / "reports").glob("*/*/datapackage.json")):
         sources = sorted(descriptor_path.parent.glob("source.*"))
         if not sources:
