@@ -7,6 +7,7 @@ from pathlib import Path
 from nianbao.check.files import load_package
 from nianbao.check.problems import Problem
 from nianbao.core.package import TIDY_FIELDS, Package, tidy_rows
+from nianbao.core.settled import settlements
 from nianbao.core.textfiles import printable, write_csv
 
 
@@ -30,6 +31,9 @@ def overview(pkg: Package) -> str:
             lines.append(
                 f"已确认的原报告数据不一致：{ack.get('rule')} {', '.join(map(str, ack.get('cells', [])))}：{ack.get('note')}"
             )
+    for st in settlements(d, pkg.template):
+        values = " / ".join(v or "空白" for v in st.values)
+        lines.append(f"按原文核定：{', '.join(st.cells)} = {values}（原文所印：{st.printed}；{st.source}）")
     if pkg.template:
         for table in pkg.template.tables:
             data = pkg.tables.get(table.id)

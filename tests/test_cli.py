@@ -154,6 +154,17 @@ def test_show_overview(run) -> None:
     ]
 
 
+def test_show_overview_lists_cells_settled_against_the_original(run) -> None:
+    status, out, _ = run("show", str(DATA / "reports" / "pingtan-lvyou" / "2019"))
+    assert status == 0
+    assert next(line for line in out.splitlines() if line.startswith("按原文核定")) == (
+        "按原文核定：s2_a20_5.admin_license.prev_year_items, s2_a20_5.admin_license.change, "
+        "s2_a20_5.admin_license.decisions = 2 / 空白 / 15（原文所印：行政许可 | 2 | （空白） | 15；"
+        "公开抓取存档 changwu/pingtan-gov-zwgk-archive 中原网页 page.html 第 30000–54000 字符）"
+    )
+    assert "  行政许可 | 2 | · | 15" in out.splitlines()
+
+
 def test_console_script_installed() -> None:
     script = Path(sys.executable).parent / "nianbao"  # installed beside the interpreter by pip install
     proc = subprocess.run([str(script), "--help"], capture_output=True, text=True)
