@@ -106,6 +106,18 @@ def test_html_cells_keep_blanks_and_join_br() -> None:
     assert [line.cells for line in doc.lines] == [["信息内容", "本年新制作数量"], ["规章", "", "13"]]
 
 
+def test_html_excerpt_cut_inside_a_tag_has_no_text_before_its_first_tag() -> None:
+    """平潭 2020's article part begins at a character offset of the saved page, inside an <iframe> tag: the tail of
+    that tag is not text (it once became the start of the report's title); line numbers stay the page's."""
+    page = (
+        'qzbFile}}" rameborder="0" scrolling="no"></iframe>\n<p>平潭综合实验区2020年</p><p>政府信息公开工作年度报告</p>'
+    )
+    doc = read(page.encode())
+    assert [line.text for line in doc.lines] == ["平潭综合实验区2020年", "政府信息公开工作年度报告"]
+    assert doc.text == page  # the source copy keeps the excerpt as read
+    assert read(b"<p>a > b</p>").lines[0].text == "a > b"  # a > inside text after the first tag stays text
+
+
 def test_splits_of_run_together_digits() -> None:
     found = splits(["898989"], ["count"] * 3, 100)
     assert found.complete and found.readings[0] == ("8", "9", "8989") and ("89", "89", "89") in found.readings

@@ -212,7 +212,7 @@ def read_html(page: str) -> Document:
     """The report in an HTML page. A whole web page is cut to its article: the innermost element holding the
     first and last section headings of the report, so that site menus and footers stay out of the narrative."""
     reader = _Reader(page)
-    reader.feed(page)
+    reader.feed(_without_cut_tag(page))
     reader.close()
     reader.close_tables()
     reader._flush()
@@ -237,6 +237,18 @@ def read_html(page: str) -> Document:
         if key == "source_url" and not re.fullmatch(r"https?://\S+", value):
             del meta[key]
     return Document("HTML", lines, meta, text)
+
+
+def _without_cut_tag(page: str) -> str:
+    """An excerpt that begins inside a tag (the article part cut from a saved page at a character offset, e.g.
+    `qzbFile}}" rameborder="0">…`) has no text before its first tag: that tail of a tag is blanked, line breaks
+    kept so that every position stays where it was."""
+    first = page.find("<")
+    lead = page[:first] if first >= 0 else ""
+    if ">" not in lead:
+        return page
+    end = lead.rindex(">") + 1
+    return re.sub(r"[^\n]", " ", page[:end]) + page[end:]
 
 
 def _article(reader: _Reader) -> _Element | None:
