@@ -21,6 +21,7 @@ from nianbao.check import validate
 # A title and an agency name as a hostile pull request would write them (issue 10, item 1).
 HOSTILE_TITLE = "测试镇</title><script>window.__pwned=1</script>\u009f年报"
 HOSTILE_NAME = "测试镇</title><script>window.__pwned=2</script>人民政府"
+HOSTILE_SETTLED = "（一）予以公开 | <img src=x onerror=window.__pwned=3> | 4"
 
 
 def build(data: Path, out: Path, *extra: str) -> Path:
@@ -38,6 +39,9 @@ def make_hostile(data: Path) -> None:
     package = data / "reports" / "testtown" / "2019" / "datapackage.json"
     descriptor = json.loads(package.read_text(encoding="utf-8"))
     descriptor["title"] = HOSTILE_TITLE
+    descriptor["settled"] = [
+        {"cells": ["s3.granted.natural_person"], "values": ["4"], "printed": HOSTILE_SETTLED, "source": HOSTILE_NAME}
+    ]
     package.write_text(json.dumps(descriptor, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     registry = data / "agencies.csv"
     registry.write_text(registry.read_text(encoding="utf-8").replace("测试镇人民政府", HOSTILE_NAME), encoding="utf-8")
@@ -83,6 +87,12 @@ def test_hostile_title_and_name_reach_every_place_as_text(hostile_site: Path) ->
     assert "</" not in jsonld and "<" not in jsonld  # "<" written as \u003c: nothing can close the element
     data = json.loads(jsonld)
     assert data["name"] == HOSTILE_TITLE and data["creator"]["name"] == HOSTILE_NAME
+    settled = report.select_one("ul.nb-settled li")
+    assert settled.find("img") is None and settled.find("script") is None
+    assert (
+        settled.get_text()
+        == f"三、收到和处理政府信息公开申请情况：（一）予以公开：原文印作“{HOSTILE_SETTLED}”依据：{HOSTILE_NAME}"
+    )
     agency = soup(hostile_site / "agencies" / "testtown" / "index.html")
     assert agency.title.get_text() == f"{HOSTILE_NAME} - 政府信息公开工作年度报告开放数据"
     assert agency.h1.get_text() == HOSTILE_NAME
