@@ -199,6 +199,23 @@ def test_phone_tables_scroll_inside_their_scroller(browser, subpath: str) -> Non
 
 
 @needs_browser
+def test_pingtan_overview_fits_a_desktop_screen(browser, subpath: str) -> None:
+    """The table comparing 平潭's 18 agencies takes the width the table of contents would: at 1280 pixels all its
+    columns show, no scrolling."""
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(subpath + "agencies/pingtan/2019/", wait_until="networkidle")
+    box = page.evaluate(
+        """() => { const s = document.querySelector('table.nb-figures').closest('.nb-scroll');
+                   return [s.scrollWidth, s.clientWidth]; }"""
+    )
+    assert box[0] <= box[1]
+    assert (
+        page.locator(".md-sidebar--secondary").count() == 0 or not page.locator(".md-sidebar--secondary").is_visible()
+    )
+    page.close()
+
+
+@needs_browser
 def test_agency_years_never_wrap(browser, subpath: str) -> None:
     for viewport in (PHONE, {"width": 1366, "height": 900}):
         page = browser.new_page(viewport=viewport)

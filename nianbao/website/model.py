@@ -109,17 +109,20 @@ def front_matter_value(text: str) -> str:
     return _NOT_YAML_PRINTABLE.sub(lambda m: f"\\u{ord(m.group(0)):04x}", json.dumps(text, ensure_ascii=False))
 
 
-def page(title: str | None, html: str, jsonld: dict[str, Any] | None = None) -> bytes:
+def page(title: str | None, html: str, jsonld: dict[str, Any] | None = None, wide: bool = False) -> bytes:
     """A Markdown page that is one raw HTML block (no blank lines inside, so Markdown leaves it alone).
 
     The title (from data/ for report and agency pages) and `jsonld` (schema.org, which the theme override puts
     in the page's <head>) go into the front matter, each as a JSON string (see front_matter_value). The home page has no title of
-    its own (the theme then shows the site name once).
+    its own (the theme then shows the site name once). A `wide` page (a table comparing many agencies) hides the
+    table of contents, which it does not need, so that the table has the width of the screen.
     """
     body = _BLANK_LINES.sub("\n", html.strip())
     meta = f"title: {front_matter_value(title)}\n" if title is not None else ""
     if jsonld is not None:
         meta += f"jsonld: {front_matter_value(script_json(jsonld))}\n"
+    if wide:
+        meta += "hide:\n  - toc\n"
     head = f"---\n{meta}---\n" if meta else ""
     return f"{head}{MARKER}{body}\n".encode()
 

@@ -103,7 +103,7 @@ def render_year(site: Site, env: jinja2.Environment, year: int, packages: list[P
         totals=totals,
         templates=sorted({p.template.id for p in packages if p.template}),
     )
-    return {f"{url}index.md": page(f"{year} 年度报告", html)}
+    return {f"{url}index.md": page(f"{year} 年度报告", html, wide=True)}
 
 
 def render_indexes(

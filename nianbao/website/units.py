@@ -76,5 +76,5 @@ def render_overviews(
             totals=totals,
             templates=sorted({p.template.id for p in packages if p.template}),
         )
-        out[f"{url}index.md"] = page(f"{site.agency_name(parent)}及所属单位 {year} 年度", html)
+        out[f"{url}index.md"] = page(f"{site.agency_name(parent)}及所属单位 {year} 年度", html, wide=True)
     return out
