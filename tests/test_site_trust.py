@@ -558,4 +558,6 @@ def test_cells_settled_against_the_original_are_shown_with_their_evidence(real_s
     row = page.find("th", string="其他对外管理服务事项").find_parent("tr")
     assert [td.get_text(strip=True) for td in row.find_all("td")] == ["1", "1", "0"]
     assert page.select_one("#settled") is not None
+    download = json.loads((real_site / "reports" / "pingtan-suping" / "2020" / "pingtan-suping-2020.json").read_text())
+    assert [s["values"] for s in download["settled"]] == [["1", "1", "0"], ["16", "1089059"]]
     assert soup(real_site / "reports" / "huaian" / "2024" / "index.html").select_one("#settled") is None

@@ -13,6 +13,7 @@ from nianbao.check.problems import Report
 from nianbao.core.definitions import read_definition
 from nianbao.core.package import Package
 from nianbao.core.schemas import self_contained
+from nianbao.core.settled import settlements
 from nianbao.core.textfiles import dump_json, write_csv
 
 _INTEGER = re.compile(r"-?[0-9]+")
@@ -124,6 +125,7 @@ def package_json(
         "notes": [note for _, note in pkg.notes],
         "narrative": [{"section": s.id, "heading": s.heading, "text": s.body} for s in pkg.sections],
         "acknowledgements": d.get("acknowledgements", []),
+        "settled": [s.entry() for s in settlements(d, pkg.template)],  # cells read in the original, with the quote
         "quality": {rule: t.to_dict() for rule, t in sorted(report.packages.get(pkg.key, {}).items())},
     }
 
