@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from nianbao.core.settled import Settlement, settlements
 from nianbao.core.templates import Template
+from nianbao.core.textfiles import decode, load_json, read_bytes
+from nianbao.errors import FormatError
 from nianbao.importer.extract import BLANK, NOT_FOUND, PRINTED, UNCERTAIN, Cell, Extraction
 
 
@@ -14,9 +15,9 @@ def previous_settlements(out: Path, tmpl: Template) -> list[Settlement]:
     """The well-formed `settled` entries of the package an import with --force replaces (none if unreadable):
     re-importing a source must not lose what was read in the original."""
     try:
-        descriptor = json.loads((out / "datapackage.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError, RecursionError):
-        return []
+        descriptor = load_json(decode(read_bytes(out / "datapackage.json"))[0])
+    except (OSError, ValueError, RecursionError, FormatError):
+        return []  # a link, a device, an oversized or undecodable file: nothing to carry over
     return settlements(descriptor, tmpl)
 
 
