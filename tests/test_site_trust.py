@@ -556,7 +556,11 @@ def test_cells_settled_against_the_original_are_shown_with_their_evidence(real_s
         "依据：公开抓取存档 changwu/pingtan-gov-zwgk-archive 中原网页 page.html 第 40000–56000、60000–76000 字符",
     ]
     row = page.find("th", string="其他对外管理服务事项").find_parent("tr")
-    assert [td.get_text(strip=True) for td in row.find_all("td")] == ["1", "1", "0"]
+    assert [next(td.strings).strip() for td in row.find_all("td")] == ["1", "1", "0"]
+    marks = [td.select_one("a.nb-settled-mark") for td in row.find_all("td")]
+    assert all(m is not None and m["href"] == "#settled" for m in marks)  # each settled cell points to its evidence
+    assert page.find("th", string="行政许可").find_parent("tr").select("a.nb-settled-mark") == []
+    assert "带 † 号的格" in page.select_one(".nb-legend").get_text()
     assert page.select_one("#settled") is not None
     download = json.loads((real_site / "reports" / "pingtan-suping" / "2020" / "pingtan-suping-2020.json").read_text())
     assert [s["values"] for s in download["settled"]] == [["1", "1", "0"], ["16", "1089059"]]

@@ -60,12 +60,13 @@ def render_report(site: Site, env: jinja2.Environment, pkg: Package, years: list
     values = render_tables.package_cells(pkg)
     labels = render_tables.package_labels(pkg)
     notes = {(n["table"], n["row"], n["column"]): n["note"] for _, n in pkg.notes}
+    settled = frozenset(c for s in settlements(pkg.descriptor, pkg.template) for c in s.cells)
     narrative = {s.id: (s.heading, s.body) for s in pkg.sections if s.id}
     preamble = [s.body for s in pkg.sections if not s.id]
     sections = []
     for section in pkg.template.sections:
         tables = [
-            render_tables.table_html(t, values, labels, notes, flagged)
+            render_tables.table_html(t, values, labels, notes, flagged, settled)
             for t in pkg.template.tables
             if t.section == section.id
         ]

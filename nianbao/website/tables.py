@@ -48,9 +48,11 @@ def table_html(
     labels: dict[tuple[str, str], str],
     notes: dict[tuple[str, str, str], str],
     flagged: dict[str, tuple[int, str, str]],
+    settled: frozenset[str] = frozenset(),
 ) -> Markup:
     """One template table. `flagged` maps "table.row.column" to the number of the finding on that cell (the
-    marker ※n links to #finding-n below the tables), its one-line text and its kind (原报告数据不一致, 警告)."""
+    marker ※n links to #finding-n below the tables), its one-line text and its kind (原报告数据不一致, 警告);
+    a cell in `settled` was read in the original by a maintainer (the marker † links to #settled)."""
     present = [r.id for r in table.rows if not r.optional or (table.id, r.id, table.columns[0].id) in values]
     parts = [f'<table class="nb-table" id="{table.id}">']
     parts.append(f"<caption>{escape(table.caption)}{_unit(table)}</caption>")
@@ -76,6 +78,11 @@ def table_html(
                 mark = (
                     f'<a class="nb-mark" href="#finding-{number}" title="{escape(why)}">'
                     f'<span aria-hidden="true">※{number}</span><span class="nb-sr">（{kind}，见说明 {number}）</span></a>'
+                )
+            if ".".join(key) in settled:
+                mark += (
+                    '<a class="nb-settled-mark" href="#settled" title="按原文核定：导入所用的副本中读不出，已对照原文读出">'
+                    '<span aria-hidden="true">†</span><span class="nb-sr">（按原文核定，见“按原文核定的单元格”）</span></a>'
                 )
             klass = f' class="{" ".join(css)}"' if css else ""
             span = f' colspan="{column.span}"' if column.span > 1 else ""
