@@ -4,7 +4,8 @@ The importer reads the copy (with the neighbouring years of data/ as evidence, a
 the package's own `settled` entries (cells it could not determine, read by a maintainer in the original and quoted
 there), exactly as `nianbao import --force` over the package does. Then, cell by cell, the package holds what the
 importer read: a printed value, a blank, or the settled value; no cell is left not found or uncertain, and every
-settled entry is used (one the importer no longer needs is stale). All local: no network; the parse runs in-process
+settled entry is used (one the importer no longer needs is stale); notes.csv holds what the importer reads beside
+the numbers. All local: no network; the parse runs in-process
 without writing a draft.
 """
 
@@ -40,6 +41,10 @@ def _cells(folder: Path) -> dict[tuple[str, str, str], str]:
     return out
 
 
+def _notes(folder: Path) -> list[dict[str, str]]:
+    return list(csv.DictReader(io.StringIO((folder / "notes.csv").read_text(encoding="utf-8"))))
+
+
 def test_there_are_packages_with_sources() -> None:
     assert len(PACKAGES) >= 50  # 平潭's reports, each with its source copy
 
@@ -62,3 +67,7 @@ def test_package_reimports_from_its_source_to_itself(folder: Path) -> None:
         if cell.status not in (PRINTED, BLANK) or kept.get(key) != cell.value
     ]
     assert differences == []
+    # notes.csv: what each cell prints besides its number (元, （其中修订16件）), as the draft writes it
+    notes = {key: cell.note for key, cell in extraction.cells.items() if cell.note}
+    kept_notes = {(n["table"], n["row"], n["column"]): n["note"] for n in _notes(folder)}
+    assert notes == kept_notes
