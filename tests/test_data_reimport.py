@@ -5,8 +5,7 @@ the package's own `settled` entries (cells it could not determine, read by a mai
 there), exactly as `nianbao import --force` over the package does. Then, cell by cell, the package holds what the
 importer read: a printed value, a blank, or the settled value; no cell is left not found or uncertain, and every
 settled entry is used (one the importer no longer needs is stale); notes.csv holds what the importer reads beside
-the numbers. All local: no network; the parse runs in-process
-without writing a draft.
+the numbers. All local: no network; the parse runs in-process without writing a draft.
 """
 
 from __future__ import annotations
