@@ -16,6 +16,19 @@ sys.path.insert(0, str(Path(__file__).parent.parent))  # build_site.py
 ROOT = Path(__file__).parent.parent
 DATA = ROOT / "data"
 BASE = Path(__file__).parent / "fixtures" / "base"
+# Debian's chromium (installed by .ci/run); NIANBAO_CHROMIUM names another system browser (GitHub's runner has Chrome).
+CHROMIUM = os.environ.get("NIANBAO_CHROMIUM", "/usr/bin/chromium")
+# Flags of a quiet, sandbox-free headless run on these machines (no background calls to Google's services).
+CHROMIUM_FLAGS = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

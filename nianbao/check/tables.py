@@ -119,32 +119,14 @@ def _load_table(pkg: Package, table: Table, display: str, text: str, problems: l
         if row_id not in table.row_ids:
             guess, score = labels.best_row(table, printed)
             hint = f"（按行名称应为 {guess}）" if guess and score >= labels.SIMILARITY else ""
-            problems.append(
-                problem(
-                    "row-unknown",
-                    f"表 {table.id} 没有这个行标识{hint}",
-                    file=display,
-                    line=line,
-                    column="row",
-                    column_number=row_col + 1,
-                    found=row_id,
-                    package=pkg.key,
-                )
-            )
-            continue
-        if row_id in data.row_lines:
-            problems.append(
-                problem(
-                    "row-unknown",
-                    f"行标识重复（第 {data.row_lines[row_id]} 行已有）",
-                    file=display,
-                    line=line,
-                    column="row",
-                    column_number=row_col + 1,
-                    found=row_id,
-                    package=pkg.key,
-                )
-            )
+            bad = f"表 {table.id} 没有这个行标识{hint}"
+        elif row_id in data.row_lines:
+            bad = f"行标识重复（第 {data.row_lines[row_id]} 行已有）"
+        else:
+            bad = None
+        if bad:
+            where = {"file": display, "line": line, "column": "row", "column_number": row_col + 1}
+            problems.append(problem("row-unknown", bad, found=row_id, package=pkg.key, **where))
             continue
         data.row_lines[row_id] = line
         if label_col is not None:
