@@ -101,3 +101,15 @@ def test_without_force_nothing_is_read_from_an_existing_package(run, tmp_path: P
     _import(run, source, out)
     code, _, err = run("import", str(source), "--agency", "pingtan", "--year", "2019", "--out", str(out))
     assert code == 1 and "已有数据包" in err
+
+
+def test_an_unreadable_descriptor_of_the_replaced_package_carries_nothing_over(run, tmp_path: Path) -> None:
+    """Bytes that are not JSON (or not text) in the package being replaced: the import reads no settlement from it
+    and still writes its draft, the cells it cannot read left uncertain."""
+    source, out = _source(tmp_path, "行政许可125"), tmp_path / "d"
+    _import(run, source, out)
+    (out / "datapackage.json").write_bytes(b'\xff\xfe{"settled": [')
+    code, _, again = _import(run, source, out, "--force")
+    assert code == 3
+    assert "settled" not in again
+    assert any(e["cells"] == CELLS for e in again["unresolved"])
