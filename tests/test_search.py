@@ -16,8 +16,7 @@ from urllib.parse import quote, unquote, urlsplit
 import pytest
 import yaml
 from bs4 import BeautifulSoup
-from conftest import BASE, DATA, ROOT
-from test_browser import CHROMIUM, FLAGS
+from conftest import BASE, CHROMIUM, CHROMIUM_FLAGS, DATA, ROOT
 
 import build_site
 from nianbao.website.search_index import SearchIndex, encode, page_blocks
@@ -102,7 +101,7 @@ def browser(server: str) -> Iterator[object]:
     if not Path(CHROMIUM).exists():
         pytest.skip(f"{CHROMIUM} is not installed")
     with playwright.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
         yield b
         b.close()
 
